@@ -1,0 +1,3 @@
+"""Async client for Twilio Programmable Chat services."""
+
+__version__ = "0.1.0"
