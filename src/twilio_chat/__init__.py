@@ -1,3 +1,44 @@
-"""Async client for Twilio Programmable Chat services."""
+"""Async client for Twilio Programmable Chat services: safe retries, typed errors, bulk
+provisioning. Everything public is re-exported here; every other module is private."""
 
-__version__ = "0.1.0"
+from twilio_chat_api.models import Service
+
+from ._client import ChatClient
+from ._errors import (
+    AmbiguousCreateError,
+    ApiError,
+    AuthenticationError,
+    ConfigurationError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    TwilioChatError,
+    UnexpectedResponseError,
+)
+from ._limiter import AdaptiveLimiter
+from ._retry import RetryEvent, RetryPolicy
+from ._version import __version__
+
+__all__ = [
+    "AdaptiveLimiter",
+    "AmbiguousCreateError",
+    "ApiError",
+    "AuthenticationError",
+    "ChatClient",
+    "ConfigurationError",
+    "RateLimitError",
+    "RetryEvent",
+    "RetryPolicy",
+    "ServerError",
+    "Service",
+    "TransportError",
+    "TwilioChatError",
+    "UnexpectedResponseError",
+    "__version__",
+]
+
+for _name in __all__:
+    _obj = globals()[_name]
+    if getattr(_obj, "__module__", "").startswith("twilio_chat."):
+        _obj.__module__ = "twilio_chat"
+del _name, _obj

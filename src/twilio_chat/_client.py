@@ -1,0 +1,379 @@
+"""ChatClient: one account's connection pool, and the calls into the generated client.
+
+The facade adds what `generated/` lacks: credentials, headers, a finite timeout, retries that
+never duplicate a create, adaptive concurrency, and typed errors for every response, including
+ones the generated parser cannot handle (HTML bodies, unknown status codes).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import platform
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+from twilio_chat_api import AuthenticatedClient
+from twilio_chat_api.api.services import create_service, list_service
+from twilio_chat_api.models import CreateServiceRequest, PageMeta, Service, ServicePage
+
+from ._auth import resolve_credentials
+from ._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_timeout
+from ._errors import (
+    AmbiguousCreateError,
+    ConfigurationError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    TwilioChatError,
+    UnexpectedResponseError,
+)
+from ._limiter import AdaptiveLimiter
+from ._responses import api_error, excerpt
+from ._retry import RetryBudget, RetryPolicy, call_with_retries
+from ._transport import default_transport
+from ._version import __version__
+
+__all__ = ["MAX_FRIENDLY_NAME", "ChatClient"]
+
+MAX_FRIENDLY_NAME = 64
+T = TypeVar("T")
+
+# Failures that prove the request never reached the server: safe to retry even for a create.
+_NOT_SENT: tuple[type[httpx.RequestError], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+)
+# Failures that happen before sending but that retrying cannot fix.
+_NOT_SENT_FATAL: tuple[type[httpx.RequestError], ...] = (
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+    httpx.ProxyError,
+)
+# Failures after the request may have reached the server: a create may have happened.
+_MAYBE_SENT: tuple[type[httpx.RequestError], ...] = (
+    httpx.ReadTimeout,
+    httpx.WriteTimeout,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.CloseError,
+    httpx.RemoteProtocolError,
+    httpx.DecodingError,
+    httpx.TooManyRedirects,
+)
+
+# The response of the current attempt, captured by an httpx event hook before the generated
+# code parses it, so a parser crash still leaves a response to report. Each task has its own.
+_last_response: ContextVar[httpx.Response | None] = ContextVar("_last_response", default=None)
+
+
+async def _capture(response: httpx.Response) -> None:
+    await response.aread()
+    _last_response.set(response)
+
+
+class ChatClient:
+    """An async client for one Twilio account's Chat services.
+
+    Use `async with ChatClient(...) as chat:` (or `await chat.aclose()`); one client holds one
+    connection pool and one adaptive concurrency limiter, so share it across tasks.
+
+    Credentials are an account SID with its auth token, or an API key SID and secret with the
+    account SID; missing ones come from the environment (`TWILIO_ACCOUNT_SID`,
+    `TWILIO_AUTH_TOKEN`, `TWILIO_API_KEY`, `TWILIO_API_SECRET`). `base_url` (or
+    `TWILIO_CHAT_BASE_URL`) is used exactly as given; otherwise `region`/`edge` (or
+    `TWILIO_REGION`/`TWILIO_EDGE`) select Twilio's host. `timeout` is seconds or an
+    `httpx.Timeout`, never unlimited. `transport` replaces the network layer only (tests and
+    the emulator inject one); auth, headers, timeouts and retries stay here.
+    """
+
+    def __init__(
+        self,
+        account_sid: str | None = None,
+        auth_token: str | None = None,
+        *,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        base_url: str | None = None,
+        region: str | None = None,
+        edge: str | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_connections: int = 100,
+        adaptive_concurrency: bool = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        credentials = resolve_credentials(
+            account_sid=account_sid,
+            auth_token=auth_token,
+            api_key=api_key,
+            api_secret=api_secret,
+            environ=os.environ,
+        )
+        self._base_url = resolve_base_url(
+            base_url=base_url, region=region, edge=edge, environ=os.environ
+        )
+        resolved_timeout = resolve_timeout(timeout)
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
+            raise ConfigurationError("max_connections must be an integer")
+        if max_connections < 1:
+            raise ConfigurationError("max_connections must be >= 1")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise ConfigurationError("retry must be a RetryPolicy")
+        self.account_sid = credentials.account_sid
+        self._credential_kind = credentials.kind
+        self._retry = retry or RetryPolicy()
+        self._budget = RetryBudget(self._retry.budget, self._retry.retry_cost)
+        self._limiter = AdaptiveLimiter(max_connections) if adaptive_concurrency else None
+        self._http = httpx.AsyncClient(
+            base_url=self._base_url,
+            auth=httpx.BasicAuth(credentials.username, credentials.secret),
+            headers={"Accept": "application/json", "User-Agent": _user_agent()},
+            timeout=resolved_timeout,
+            transport=transport or default_transport(max_connections, resolved_timeout),
+            event_hooks={"response": [_capture]},
+        )
+        self._api = AuthenticatedClient(base_url=self._base_url, token="").set_async_httpx_client(
+            self._http
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"ChatClient(account_sid={self.account_sid!r}, "
+            f"credentials={self._credential_kind!r}, base_url={self._base_url!r})"
+        )
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @property
+    def limiter(self) -> AdaptiveLimiter | None:
+        """The adaptive concurrency limiter shared by every create on this client."""
+        return self._limiter
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool. Safe to call more than once."""
+        await self._http.aclose()
+
+    # --- Create ------------------------------------------------------------------------------
+
+    async def create_service(self, friendly_name: str) -> Service:
+        """Create a Chat service and return it (the generated `Service` model).
+
+        Retries what is safe to retry (429, 503 with Retry-After, connection failures before
+        sending). Raises `AmbiguousCreateError` when the service may or may not have been
+        created. If the calling task is cancelled mid-request, the service may likewise have
+        been created: the `CancelledError` propagates unchanged.
+        """
+        check_friendly_name(friendly_name)
+        return await call_with_retries(
+            lambda: self._create_once(friendly_name),
+            policy=self._retry,
+            budget=self._budget,
+            retryable=self._retryable_create,
+        )
+
+    def _retryable_create(self, error: TwilioChatError) -> bool:
+        if isinstance(error, RateLimitError):
+            return True
+        if isinstance(error, ServerError):
+            return error.status == 503 and error.retry_after is not None
+        if isinstance(error, TransportError):
+            return isinstance(error.__cause__, _NOT_SENT)
+        if isinstance(error, AmbiguousCreateError):
+            return self._retry.retry_ambiguous
+        return False
+
+    async def _create_once(self, friendly_name: str) -> Service:
+        if self._limiter is None:
+            return await self._send_create(friendly_name)
+        ticket = await self._limiter.acquire()
+        throttled = False
+        try:
+            return await self._send_create(friendly_name)
+        except RateLimitError:
+            throttled = True
+            raise
+        finally:
+            self._limiter.release(ticket, throttled=throttled)
+
+    async def _send_create(self, friendly_name: str) -> Service:
+        body = CreateServiceRequest(friendly_name=friendly_name)
+        detailed = await self._call(
+            lambda: create_service.asyncio_detailed(client=self._api, body=body),
+            "POST",
+            "/v2/Services",
+            maybe_sent=lambda reason: AmbiguousCreateError(friendly_name, reason=reason),
+        )
+        response, parsed = detailed
+        if response.status_code == 201:
+            if isinstance(parsed, Service) and isinstance(parsed.sid, str):
+                return parsed
+            raise AmbiguousCreateError(
+                friendly_name, reason="the 201 body could not be parsed", status=201
+            ) from _unexpected(response)
+        error = api_error(response)
+        if isinstance(error, UnexpectedResponseError) or (
+            isinstance(error, ServerError) and not (error.status == 503 and error.retry_after)
+        ):
+            raise AmbiguousCreateError(
+                friendly_name, reason=error.message or "server error", status=error.status
+            ) from error
+        raise error
+
+    # --- List --------------------------------------------------------------------------------
+
+    async def list_services(self, *, page_size: int = 100) -> AsyncIterator[Service]:
+        """Yield every service of the account, following `meta.next_page_url` to the end.
+
+        A read is idempotent, so every transient failure (429, 5xx, network) is retried.
+        """
+        if isinstance(page_size, bool) or not isinstance(page_size, int):
+            raise ConfigurationError("page_size must be an integer")
+        if not 1 <= page_size <= 100:
+            raise ConfigurationError("page_size must be between 1 and 100")
+        query: dict[str, Any] = {"page_size": page_size}
+        seen: set[str] = set()
+        while True:
+            page = await call_with_retries(
+                functools.partial(self._list_once, query),
+                policy=self._retry,
+                budget=self._budget,
+                retryable=_retryable_read,
+            )
+            for service in page.services or ():
+                yield service
+            next_url = page.meta.next_page_url if isinstance(page.meta, PageMeta) else None
+            if not isinstance(next_url, str) or not next_url:
+                return
+            if next_url in seen:
+                raise UnexpectedResponseError(
+                    status=200, method="GET", url=next_url, message="next_page_url repeats"
+                )
+            seen.add(next_url)
+            query = _page_query(next_url, page_size)
+
+    async def _list_once(self, query: dict[str, Any]) -> ServicePage:
+        response, parsed = await self._call(
+            lambda: list_service.asyncio_detailed(client=self._api, **query),
+            "GET",
+            "/v2/Services",
+        )
+        if response.status_code == 200:
+            if isinstance(parsed, ServicePage) and isinstance(parsed.services, list):
+                return parsed
+            raise _unexpected(response)
+        raise api_error(response)
+
+    # --- The one boundary with the generated code and the network ----------------------------
+
+    async def _call(
+        self,
+        send: Callable[[], Any],
+        method: str,
+        path: str,
+        *,
+        maybe_sent: Callable[[str], TwilioChatError] | None = None,
+    ) -> tuple[httpx.Response, object]:
+        """Run one generated call and return (raw response, parsed model or None).
+
+        Network failures become `TransportError`, or the caller's ambiguous error when the
+        request may have been sent. A generated parser that chokes on the status or the body
+        leaves the raw response, so the caller can still type the failure.
+        """
+        _last_response.set(None)
+        url = self._base_url.rstrip("/") + path
+        try:
+            detailed = await send()
+        except httpx.RequestError as exc:
+            raise _network_error(exc, method, url, maybe_sent) from exc
+        except Exception as exc:
+            response = _last_response.get()
+            if response is None:  # a transport that raised something other than httpx's errors
+                raise _network_error(exc, method, url, maybe_sent) from exc
+            return response, None
+        response = _last_response.get()
+        if response is None:
+            raise TransportError("no response was captured", method=method, url=url)
+        return response, detailed.parsed
+
+
+def _network_error(
+    exc: Exception,
+    method: str,
+    url: str,
+    maybe_sent: Callable[[str], TwilioChatError] | None,
+) -> TwilioChatError:
+    """`TransportError` when the request was not sent (or for a read), else the caller's
+    ambiguous error. Unknown exceptions count as possibly sent."""
+    reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, _NOT_SENT + _NOT_SENT_FATAL):
+        return TransportError(f"request not sent ({reason})", method=method, url=url)
+    if maybe_sent is not None:
+        return maybe_sent(reason)
+    return TransportError(f"request failed ({reason})", method=method, url=url)
+
+
+def _retryable_read(error: TwilioChatError) -> bool:
+    if isinstance(error, TransportError):
+        return not isinstance(error.__cause__, _NOT_SENT_FATAL)
+    return isinstance(error, RateLimitError | ServerError)
+
+
+def _unexpected(response: httpx.Response) -> UnexpectedResponseError:
+    return UnexpectedResponseError(
+        status=response.status_code,
+        method=response.request.method,
+        url=str(response.request.url),
+        message=f"body does not match the spec: {excerpt(response)}",
+        request_id=response.headers.get("Twilio-Request-Id"),
+    )
+
+
+def _page_query(next_url: str, page_size: int) -> dict[str, Any]:
+    """The generated list call's arguments for Twilio's next_page_url."""
+    params = httpx.URL(next_url).params
+    query: dict[str, Any] = {"page_size": page_size}
+    if "PageSize" in params and params["PageSize"].isdigit():
+        query["page_size"] = int(params["PageSize"])
+    if "Page" in params and params["Page"].isdigit():
+        query["page"] = int(params["Page"])
+    if "PageToken" in params:
+        query["page_token"] = params["PageToken"]
+    return query
+
+
+def check_friendly_name(friendly_name: object) -> None:
+    """Twilio accepts 1 to 64 characters; anything else is refused before a request."""
+    if not isinstance(friendly_name, str):
+        raise ConfigurationError(f"friendly_name must be a str, not {type(friendly_name).__name__}")
+    if not friendly_name:
+        raise ConfigurationError("friendly_name must not be empty")
+    if len(friendly_name) > MAX_FRIENDLY_NAME:
+        raise ConfigurationError(
+            f"friendly_name is {len(friendly_name)} characters; Twilio allows at most "
+            f"{MAX_FRIENDLY_NAME}"
+        )
+
+
+def _user_agent() -> str:
+    return (
+        f"twilio-chat/{__version__} (python {platform.python_version()}; "
+        f"httpx {httpx.__version__}; {platform.system()} {platform.machine()})"
+    )

@@ -1,0 +1,59 @@
+"""Where requests go and how long they may take: base URL, region/edge, timeouts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import httpx
+
+from ._errors import ConfigurationError
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "resolve_base_url", "resolve_timeout"]
+
+DEFAULT_BASE_URL = "https://ip-messaging.twilio.com"
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=10.0, pool=30.0)
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def resolve_base_url(
+    *,
+    base_url: str | None,
+    region: str | None,
+    edge: str | None,
+    environ: Mapping[str, str],
+) -> str:
+    """An explicit base URL (argument, else `TWILIO_CHAT_BASE_URL`) is used exactly as given;
+    otherwise region and edge are inserted into the default host the way Twilio's SDKs do."""
+    base_url = base_url if base_url is not None else environ.get("TWILIO_CHAT_BASE_URL") or None
+    if base_url is not None:
+        try:
+            url = httpx.URL(base_url)
+        except (httpx.InvalidURL, TypeError) as exc:
+            raise ConfigurationError(f"invalid base_url: {exc}") from None
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ConfigurationError("base_url must be an absolute http:// or https:// URL")
+        if url.userinfo:
+            raise ConfigurationError("base_url must not carry credentials")
+        return base_url
+    region = region if region is not None else environ.get("TWILIO_REGION") or None
+    edge = edge if edge is not None else environ.get("TWILIO_EDGE") or None
+    for name, value in (("region", region), ("edge", edge)):
+        if value is not None and not _LABEL.fullmatch(value):
+            raise ConfigurationError(f"invalid {name} {value!r}: expected a DNS label like 'ie1'")
+    if edge is not None and region is None:
+        region = "us1"
+    labels = [label for label in ("ip-messaging", edge, region) if label]
+    return f"https://{'.'.join(labels)}.twilio.com"
+
+
+def resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
+    """Seconds or an `httpx.Timeout`; every phase must be finite and positive."""
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float | httpx.Timeout):
+        raise ConfigurationError("timeout must be seconds (a number) or an httpx.Timeout")
+    resolved = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(float(timeout))
+    for phase in ("connect", "read", "write", "pool"):
+        value = getattr(resolved, phase)
+        if value is None or not 0 < value < float("inf"):
+            raise ConfigurationError(f"timeout.{phase} must be a finite number of seconds > 0")
+    return resolved
