@@ -3,6 +3,7 @@ provisioning. Everything public is re-exported here; every other module is priva
 
 from twilio_chat_api.models import Service
 
+from ._bulk import Outcome, ServiceResult, create_services, provision
 from ._client import ChatClient
 from ._errors import (
     AmbiguousCreateError,
@@ -26,15 +27,19 @@ __all__ = [
     "AuthenticationError",
     "ChatClient",
     "ConfigurationError",
+    "Outcome",
     "RateLimitError",
     "RetryEvent",
     "RetryPolicy",
     "ServerError",
     "Service",
+    "ServiceResult",
     "TransportError",
     "TwilioChatError",
     "UnexpectedResponseError",
     "__version__",
+    "create_services",
+    "provision",
 ]
 
 for _name in __all__:

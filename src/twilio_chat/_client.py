@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import os
 import platform
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 from twilio_chat_api import AuthenticatedClient
@@ -37,7 +37,10 @@ from ._retry import RetryBudget, RetryPolicy, call_with_retries
 from ._transport import default_transport
 from ._version import __version__
 
-__all__ = ["MAX_FRIENDLY_NAME", "ChatClient"]
+if TYPE_CHECKING:
+    from ._bulk import ServiceResult
+
+__all__ = ["MAX_FRIENDLY_NAME", "ChatClient", "check_friendly_name"]
 
 MAX_FRIENDLY_NAME = 64
 T = TypeVar("T")
@@ -236,6 +239,18 @@ class ChatClient:
                 friendly_name, reason=error.message or "server error", status=error.status
             ) from error
         raise error
+
+    # --- Many creates -------------------------------------------------------------------------
+
+    async def create_services(
+        self, names: Collection[str], *, concurrency: int = 100
+    ) -> list[ServiceResult]:
+        """Create one service per name, exactly once even under faults; one `ServiceResult`
+        per name, in input order. A failed name never cancels the others. Names must be
+        unique. For large runs, `twilio_chat.provision` streams results instead."""
+        from ._bulk import create_services  # bulk provisioning is built on this client
+
+        return await create_services(self, names, concurrency=concurrency)
 
     # --- List --------------------------------------------------------------------------------
 

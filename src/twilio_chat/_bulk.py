@@ -1,0 +1,181 @@
+"""Bulk provisioning: many creates through one client, exactly once under faults.
+
+Workers pull names and call `create_service`; the client's adaptive limiter decides how many
+are in flight. A create whose outcome is ambiguous is not retried blindly: once the first pass
+is done, the account's services are listed once and the names that exist are adopted; only
+the names that do not exist are created again. A name still unknown after the last round is
+reported as such, never as created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import AsyncIterator, Collection, Iterable
+
+import attrs
+from twilio_chat_api.models import Service
+
+from ._client import ChatClient, check_friendly_name
+from ._errors import AmbiguousCreateError, ConfigurationError, TwilioChatError
+
+__all__ = ["Outcome", "ServiceResult", "create_services", "provision"]
+
+
+class Outcome(enum.Enum):
+    """What happened to one name."""
+
+    CREATED = "created"
+    """Created by this run."""
+    ADOPTED = "adopted"
+    """Found by listing the account after an ambiguous create (or on resume)."""
+    FAILED = "failed"
+    """Definitely not created: `error` says why."""
+    UNKNOWN = "unknown"
+    """May or may not exist: the create stayed ambiguous and reconciliation could not tell."""
+
+
+@attrs.frozen(kw_only=True)
+class ServiceResult:
+    """The result for one name: `service` when it exists, `error` when it does not (or may not)."""
+
+    friendly_name: str
+    outcome: Outcome
+    service: Service | None = None
+    error: TwilioChatError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (Outcome.CREATED, Outcome.ADOPTED)
+
+    @property
+    def sid(self) -> str | None:
+        sid = self.service.sid if self.service is not None else None
+        return sid if isinstance(sid, str) else None
+
+
+async def create_services(
+    client: ChatClient, names: Collection[str], *, concurrency: int = 100
+) -> list[ServiceResult]:
+    """Create one service per name; one result per name, in input order."""
+    names = list(names)
+    results: dict[str, ServiceResult] = {}
+    async for result in provision(client, names, concurrency=concurrency):
+        results[result.friendly_name] = result
+    return [results[name] for name in names]
+
+
+async def provision(
+    client: ChatClient,
+    names: Collection[str],
+    *,
+    concurrency: int = 100,
+    reconcile: Collection[str] = (),
+    reconcile_rounds: int = 3,
+    reconcile_delay: float = 0.0,
+) -> AsyncIterator[ServiceResult]:
+    """Yield a result per name as each completes, in bounded memory.
+
+    Names in `reconcile` (for example those in flight when an earlier run died) are looked up
+    in the account first and adopted if they exist. `reconcile_delay` waits before each
+    listing, giving creates that timed out on the client a moment to land on the server.
+    """
+    _check_names(names, concurrency)
+    pending = set(reconcile)
+    if not pending <= set(names):
+        raise ConfigurationError("every name to reconcile must also be in names")
+    todo: Iterable[str] = (name for name in names if name not in pending)
+    ambiguous: dict[str, AmbiguousCreateError] = {}
+    for round_number in range(reconcile_rounds + 1):
+        async for result in _create_all(client, todo, concurrency, ambiguous):
+            yield result
+        pending |= ambiguous.keys()
+        if not pending:
+            return
+        if round_number == reconcile_rounds:
+            break
+        if reconcile_delay:
+            await asyncio.sleep(reconcile_delay)
+        found = await _find(client, pending)
+        for name, service in found.items():
+            yield ServiceResult(friendly_name=name, outcome=Outcome.ADOPTED, service=service)
+        todo = sorted(pending - found.keys())
+        pending = set()
+        ambiguous = {name: error for name, error in ambiguous.items() if name in todo}
+    for name in sorted(pending):
+        error = ambiguous.get(name) or AmbiguousCreateError(name, reason="not reconciled")
+        yield ServiceResult(friendly_name=name, outcome=Outcome.UNKNOWN, error=error)
+
+
+def _check_names(names: Collection[str], concurrency: int) -> None:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ConfigurationError("concurrency must be an integer >= 1")
+    if isinstance(names, str):
+        raise ConfigurationError("names must be a collection of names, not one str")
+    seen: set[str] = set()
+    for name in names:
+        check_friendly_name(name)
+        if name in seen:
+            raise ConfigurationError(f"duplicate name {name!r}: names must be unique")
+        seen.add(name)
+
+
+async def _create_all(
+    client: ChatClient,
+    names: Iterable[str],
+    concurrency: int,
+    ambiguous: dict[str, AmbiguousCreateError],
+) -> AsyncIterator[ServiceResult]:
+    """Create every name with `concurrency` workers; ambiguous names go to `ambiguous`.
+
+    Results pass through a queue bounded by `concurrency`, so memory does not grow with the
+    number of names however slowly the consumer reads.
+    """
+    source = iter(names)
+    done: asyncio.Queue[ServiceResult | None] = asyncio.Queue(maxsize=concurrency)
+    failures: list[Exception] = []
+
+    async def worker() -> None:
+        try:
+            for name in source:
+                try:
+                    service = await client.create_service(name)
+                except AmbiguousCreateError as error:
+                    ambiguous[name] = error
+                    continue
+                except TwilioChatError as error:
+                    result = ServiceResult(friendly_name=name, outcome=Outcome.FAILED, error=error)
+                else:
+                    result = ServiceResult(
+                        friendly_name=name, outcome=Outcome.CREATED, service=service
+                    )
+                await done.put(result)
+        except Exception as exc:  # noqa: BLE001 - a bug, not an API failure: re-raised below
+            failures.append(exc)
+        await done.put(None)  # not reached when cancelled: then nobody is reading
+
+    workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
+    try:
+        finished = 0
+        while finished < len(workers):
+            result = await done.get()
+            if result is None:
+                finished += 1
+                if failures:
+                    raise failures[0]
+            else:
+                yield result
+    finally:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+
+
+async def _find(client: ChatClient, names: set[str]) -> dict[str, Service]:
+    """The services among `names` that exist in the account (one full listing)."""
+    found: dict[str, Service] = {}
+    async for service in client.list_services(page_size=100):
+        name = service.friendly_name
+        if isinstance(name, str) and name in names and name not in found:
+            found[name] = service
+    return found

@@ -1,0 +1,121 @@
+"""A durable record of a provisioning run, so a killed run can resume without duplicates.
+
+One JSON line per finished name (`name`, `sid`, `status`, `error`), appended and flushed before
+the name counts as done. A line cut short by a kill is ignored on reading. On resume, names
+recorded as created or adopted are skipped; every other name may have been in flight when the
+run died, so it is looked up in the account before anything is created.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+import attrs
+
+from ._bulk import Outcome, ServiceResult
+
+__all__ = ["Journal", "JournalEntry"]
+
+_DONE = frozenset({Outcome.CREATED.value, Outcome.ADOPTED.value})
+
+
+@attrs.frozen(kw_only=True)
+class JournalEntry:
+    name: str
+    status: str
+    sid: str | None = None
+    error: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status in _DONE
+
+
+class Journal:
+    """Append-only JSON-lines record of outcomes; the last entry per name wins."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.entries: dict[str, JournalEntry] = _read(self.path)
+        self._file: IO[str] | None = None
+
+    @property
+    def resumed(self) -> bool:
+        """True when the file held entries from an earlier run."""
+        return bool(self.entries)
+
+    def done(self) -> set[str]:
+        return {name for name, entry in self.entries.items() if entry.done}
+
+    def __enter__(self) -> Self:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("a", encoding="utf-8")
+        if self._file.tell() and not _ends_with_newline(self.path):
+            self._file.write("\n")  # end a line cut short by a kill, so the next one parses
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def record(self, result: ServiceResult) -> None:
+        """Append the outcome and flush it to the OS before returning."""
+        if self._file is None:
+            raise RuntimeError("Journal.record() outside `with journal:`")
+        entry = JournalEntry(
+            name=result.friendly_name,
+            status=result.outcome.value,
+            sid=result.sid,
+            error=f"{type(result.error).__name__}: {result.error}" if result.error else None,
+        )
+        line = {
+            "name": entry.name,
+            "sid": entry.sid,
+            "status": entry.status,
+            "error": entry.error,
+            "time": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        self._file.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self._file.flush()
+        self.entries[entry.name] = entry
+
+
+def _read(path: Path) -> dict[str, JournalEntry]:
+    entries: dict[str, JournalEntry] = {}
+    if not path.exists():
+        return entries
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            try:
+                raw = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a kill
+            if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+                continue
+            status = raw.get("status")
+            sid = raw.get("sid")
+            error = raw.get("error")
+            entries[raw["name"]] = JournalEntry(
+                name=raw["name"],
+                status=status if isinstance(status, str) else "unknown",
+                sid=sid if isinstance(sid, str) else None,
+                error=error if isinstance(error, str) else None,
+            )
+    return entries
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"
