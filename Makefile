@@ -43,7 +43,7 @@ pytest: $(STAMP)
 test: check-generated lint typecheck pytest
 
 demo: $(STAMP)
-	$(BIN)/python -m twilio_chat.demo
+	$(BIN)/python scripts/demo.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -58,6 +58,7 @@ async def create_services(
     client: ChatClient, names: Collection[str], *, concurrency: int = 100
 ) -> list[ServiceResult]:
     """Create one service per name; one result per name, in input order."""
+    _reject_str(names)
     names = list(names)
     results: dict[str, ServiceResult] = {}
     async for result in provision(client, names, concurrency=concurrency):
@@ -110,14 +111,18 @@ async def provision(
 def _check_names(names: Collection[str], concurrency: int) -> None:
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise ConfigurationError("concurrency must be an integer >= 1")
-    if isinstance(names, str):
-        raise ConfigurationError("names must be a collection of names, not one str")
+    _reject_str(names)
     seen: set[str] = set()
     for name in names:
         check_friendly_name(name)
         if name in seen:
             raise ConfigurationError(f"duplicate name {name!r}: names must be unique")
         seen.add(name)
+
+
+def _reject_str(names: Collection[str]) -> None:
+    if isinstance(names, str):
+        raise ConfigurationError("names must be a collection of names, not one str")
 
 
 async def _create_all(

@@ -32,7 +32,7 @@ from ._errors import (
     UnexpectedResponseError,
 )
 from ._limiter import AdaptiveLimiter
-from ._responses import api_error, excerpt
+from ._responses import api_error, excerpt, is_usable_service
 from ._retry import RetryBudget, RetryPolicy, call_with_retries
 from ._transport import default_transport
 from ._version import __version__
@@ -196,7 +196,7 @@ class ChatClient:
         if isinstance(error, RateLimitError):
             return True
         if isinstance(error, ServerError):
-            return error.status == 503 and error.retry_after is not None
+            return _is_retryable_503(error)
         if isinstance(error, TransportError):
             return isinstance(error.__cause__, _NOT_SENT)
         if isinstance(error, AmbiguousCreateError):
@@ -226,14 +226,14 @@ class ChatClient:
         )
         response, parsed = detailed
         if response.status_code == 201:
-            if isinstance(parsed, Service) and isinstance(parsed.sid, str):
+            if isinstance(parsed, Service) and is_usable_service(parsed):
                 return parsed
             raise AmbiguousCreateError(
                 friendly_name, reason="the 201 body could not be parsed", status=201
             ) from _unexpected(response)
         error = api_error(response)
         if isinstance(error, UnexpectedResponseError) or (
-            isinstance(error, ServerError) and not (error.status == 503 and error.retry_after)
+            isinstance(error, ServerError) and not _is_retryable_503(error)
         ):
             raise AmbiguousCreateError(
                 friendly_name, reason=error.message or "server error", status=error.status
@@ -392,3 +392,8 @@ def _user_agent() -> str:
         f"twilio-chat/{__version__} (python {platform.python_version()}; "
         f"httpx {httpx.__version__}; {platform.system()} {platform.machine()})"
     )
+
+
+def _is_retryable_503(error: ServerError) -> bool:
+    """A 503 with Retry-After (even 0) says the request was not processed: safe to retry."""
+    return error.status == 503 and error.retry_after is not None

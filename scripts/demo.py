@@ -1,0 +1,116 @@
+"""`make demo`: the main job against the bundled emulator, end to end through the CLI.
+
+Starts the emulator on a free loopback port (with Twilio-like latency and a concurrency cap
+the client is not told about), creates services with `twilio-chat create-service`, shows a
+refused credential, provisions a batch with `twilio-chat provision` (progress, journal,
+resume), and stops the emulator whatever happens.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from twilio_chat.testing import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
+
+BIN = Path(sys.executable).parent
+CLI = str(BIN / "twilio-chat")
+BATCH = 500
+
+
+def step(title: str) -> None:
+    print(f"\n=== {title}", flush=True)
+
+
+def run(args: list[str], env: dict[str, str]) -> int:
+    print("$ twilio-chat " + " ".join(args[1:]), flush=True)
+    code = subprocess.run(args, env=env, check=False).returncode
+    print(f"(exit code {code})", flush=True)
+    return code
+
+
+def main() -> int:
+    if os.environ.get("TWILIO_ACCOUNT_SID") and (
+        os.environ.get("TWILIO_AUTH_TOKEN") or os.environ.get("TWILIO_API_SECRET")
+    ):
+        print(
+            "Twilio credentials are set. This demo still uses the local emulator; to run the "
+            "same commands against Twilio, leave TWILIO_CHAT_BASE_URL unset, e.g.\n"
+            "  .venv/bin/twilio-chat create-service 'My Service'\n"
+            "  .venv/bin/twilio-chat provision names.txt --journal run.jsonl"
+        )
+    emulator = subprocess.Popen(
+        [
+            CLI,
+            "emulator",
+            "--port",
+            "0",
+            "--latency",
+            "0.05",
+            "--latency-jitter",
+            "0.25",
+            "--max-concurrency",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={
+            **os.environ,
+            "TWILIO_ACCOUNT_SID": TEST_ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN,
+        },
+    )
+    try:
+        assert emulator.stdout is not None
+        first = emulator.stdout.readline().strip()
+        if not first.startswith("emulator listening on "):
+            print(f"the emulator did not start: {first!r}", file=sys.stderr)
+            return 1
+        base_url = first.rsplit(" ", 1)[1]
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")},
+            "TWILIO_ACCOUNT_SID": TEST_ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN,
+            "TWILIO_CHAT_BASE_URL": base_url,
+        }
+        return demo(base_url, env)
+    finally:
+        emulator.terminate()
+        try:
+            emulator.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            emulator.kill()
+        print("\nemulator stopped", flush=True)
+
+
+def demo(base_url: str, env: dict[str, str]) -> int:
+    failures = 0
+    step(f"Emulator on {base_url} (50 ms ± 25 % latency, 20 concurrent requests at most)")
+    step("Create one service (JSON)")
+    failures += run([CLI, "create-service", "Demo Service"], env) != 0
+    step("Create one service (table)")
+    failures += run([CLI, "create-service", "Support Desk", "--format", "table"], env) != 0
+    step("Wrong auth token: a clear error, exit code 3, no secret printed")
+    failures += run([CLI, "create-service", "Nope"], {**env, "TWILIO_AUTH_TOKEN": "x" * 32}) != 3
+    step("A name over Twilio's 64 characters: refused before any request, exit code 2")
+    failures += run([CLI, "create-service", "n" * 65], env) != 2
+    with tempfile.TemporaryDirectory(prefix="twilio-chat-demo-") as tmp:
+        names = Path(tmp, "names.txt")
+        names.write_text("".join(f"demo-tenant-{i:04d}\n" for i in range(BATCH)), "utf-8")
+        journal, output = Path(tmp, "run.jsonl"), Path(tmp, "sids.csv")
+        args = [CLI, "provision", str(names), "--journal", str(journal)]
+        step(f"Provision {BATCH} services (adaptive concurrency finds the cap of 20 by itself)")
+        failures += run([*args, "--output", str(output), "--progress", "bar"], env) != 0
+        print("first lines of", output.name + ":")
+        print("".join(output.read_text("utf-8").splitlines(keepends=True)[:4]), end="")
+        step("Run it again: the journal says everything is done, nothing is created twice")
+        failures += run(args, env) != 0
+    print("\ndemo finished" + (f" with {failures} unexpected results" if failures else ""))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""Bulk provisioning: adaptive concurrency, exactly once under faults, reconciliation."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+
+from twilio_chat import (
+    AmbiguousCreateError,
+    ApiError,
+    ChatClient,
+    ConfigurationError,
+    Outcome,
+    RetryPolicy,
+    provision,
+)
+from twilio_chat.testing import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, ChatEmulator, Faults
+
+CAPPED = Faults(max_concurrency=20, latency=0.05, latency_jitter=0.25)
+NAMES = [f"tenant-{i:05d}" for i in range(2000)]
+
+
+def _client(emulator: ChatEmulator, **kwargs: object) -> ChatClient:
+    return ChatClient(
+        TEST_ACCOUNT_SID,
+        TEST_AUTH_TOKEN,
+        base_url="http://emulator.test",
+        transport=emulator.transport(),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+async def test_create_services_capped_server_throughput() -> None:
+    """2,000 names against an untold cap of 20: each created once, few 429s, no collapse."""
+    emulator = ChatEmulator(faults=CAPPED, seed=7)
+    async with _client(emulator) as chat:
+        started = time.perf_counter()
+        results = await chat.create_services(NAMES, concurrency=100)
+        wall = time.perf_counter() - started
+    ideal = len(NAMES) / 20 * 0.05
+    stats = emulator.stats
+    assert [r.friendly_name for r in results] == NAMES
+    assert all(r.outcome is Outcome.CREATED and r.sid for r in results)
+    assert set(emulator.created_names().values()) == {1}
+    assert emulator.service_count == len(NAMES)
+    assert stats.concurrency_limited <= 0.05 * stats.requests, stats
+    # Collapse guard only: `make bench` prints the real figure (goal >= 70 % of capacity).
+    assert ideal / wall >= 0.35, f"{ideal / wall:.0%} of capacity"
+
+
+FAULTY = Faults(
+    max_concurrency=20,
+    latency=0.02,
+    latency_jitter=0.25,
+    drop_after_create=0.01,
+    error_after_create=0.01,
+    hang_after_create=0.005,
+    hang_seconds=1.0,
+    unavailable=0.01,
+    unavailable_retry_after=0.0,
+)
+
+
+async def test_create_services_exactly_once_under_faults() -> None:
+    """Drops, 500s and hangs after create, and 503s: reconciled to zero duplicates, none missing."""
+    emulator = ChatEmulator(faults=FAULTY, seed=11)
+    names = NAMES[:1000]
+    async with _client(emulator, timeout=httpx.Timeout(5.0, read=0.3)) as chat:
+        results = await chat.create_services(names, concurrency=100)
+    stats = emulator.stats
+    assert stats.dropped
+    assert stats.errors_after_create
+    assert stats.hung
+    assert stats.unavailable
+    assert all(r.ok for r in results), [r for r in results if not r.ok][:3]
+    adopted = [r for r in results if r.outcome is Outcome.ADOPTED]
+    assert len(adopted) == stats.dropped + stats.errors_after_create + stats.hung
+    counts = emulator.created_names()
+    assert sorted(counts) == sorted(names)
+    assert max(counts.values()) == 1
+    by_name = {record.friendly_name: record.sid for record in emulator.services}
+    assert all(r.sid == by_name[r.friendly_name] for r in results)
+
+
+async def test_create_services_blind_retries_duplicate() -> None:
+    """Control: retrying ambiguous creates blindly does create duplicates (the test can fail)."""
+    emulator = ChatEmulator(faults=FAULTY, seed=11)
+    policy = RetryPolicy(retry_ambiguous=True, base_delay=0.01)
+    async with _client(emulator, timeout=httpx.Timeout(5.0, read=0.3), retry=policy) as chat:
+        await chat.create_services(NAMES[:1000], concurrency=100)
+    duplicates = sum(count - 1 for count in emulator.created_names().values())
+    assert duplicates > 0
+
+
+async def test_create_services_rejects_duplicate_names() -> None:
+    """Duplicate names are refused before any request: the run reconciles by name."""
+    emulator = ChatEmulator()
+    async with _client(emulator) as chat:
+        with pytest.raises(ConfigurationError, match="duplicate"):
+            await chat.create_services(["a", "b", "a"])
+        with pytest.raises(ConfigurationError):
+            await chat.create_services(["ok", "x" * 65])
+        with pytest.raises(ConfigurationError):
+            await chat.create_services("abc")
+    assert emulator.stats.requests == 0
+
+
+async def test_create_services_failure_does_not_cancel_others() -> None:
+    """A name Twilio refuses gets an error result; every other name is still created."""
+    created: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        name = parse_qs(request.content.decode())["FriendlyName"][0]
+        if name == "bad":
+            return httpx.Response(400, json={"code": 20002, "message": "Invalid FriendlyName"})
+        created.append(name)
+        sid = f"IS{len(created):032x}"
+        return httpx.Response(201, json={"sid": sid, "friendly_name": name})
+
+    async with ChatClient(
+        TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
+    ) as chat:
+        results = await chat.create_services(["a", "bad", "c"], concurrency=2)
+    assert [r.outcome for r in results] == [Outcome.CREATED, Outcome.FAILED, Outcome.CREATED]
+    assert isinstance(results[1].error, ApiError)
+    assert results[1].error.code == 20002
+    assert sorted(created) == ["a", "c"]
+
+
+async def test_provision_unknown_when_reconciliation_cannot_tell() -> None:
+    """A create that stays ambiguous and is not listed is reported unknown, never created."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json={"services": [], "meta": {"next_page_url": None}})
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    async with ChatClient(
+        TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
+    ) as chat:
+        results = [r async for r in provision(chat, ["x"], reconcile_rounds=2)]
+    assert [r.outcome for r in results] == [Outcome.UNKNOWN]
+    assert isinstance(results[0].error, AmbiguousCreateError)
+    assert results[0].service is None
+
+
+async def test_provision_reconciles_names_before_creating() -> None:
+    """Names to reconcile (in flight when a run died) are adopted if they exist, not recreated."""
+    emulator = ChatEmulator()
+    async with _client(emulator) as chat:
+        first = await chat.create_service("was-in-flight")
+        results = {
+            r.friendly_name: r
+            async for r in provision(
+                chat, ["was-in-flight", "never-sent"], reconcile=["was-in-flight", "never-sent"]
+            )
+        }
+    assert results["was-in-flight"].outcome is Outcome.ADOPTED
+    assert results["was-in-flight"].sid == first.sid
+    assert results["never-sent"].outcome is Outcome.CREATED
+    assert emulator.created_names() == {"was-in-flight": 1, "never-sent": 1}
+
+
+async def test_provision_streams_with_bounded_concurrency() -> None:
+    """In-flight requests never exceed `concurrency`, and results stream before the run ends."""
+    emulator = ChatEmulator(faults=Faults(latency=0.005))
+    seen_before_end = 0
+    async with _client(emulator) as chat:
+        async for _ in provision(chat, [f"s{i}" for i in range(200)], concurrency=8):
+            if emulator.service_count < 200:
+                seen_before_end += 1
+    assert emulator.stats.max_in_flight <= 8
+    assert seen_before_end > 0
