@@ -23,3 +23,89 @@ def service_example(spec: dict[str, Any]) -> dict[str, Any]:
     """Twilio's documented 201 body for a created service."""
     example: dict[str, Any] = spec["components"]["examples"]["ServiceCreated"]["value"]
     return example
+
+
+# --- Facade tests: credentials, a clean environment, sleep-free clients ----------------------
+
+import os  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import attrs  # noqa: E402
+import httpx  # noqa: E402
+
+
+@attrs.frozen
+class TestCredentials:
+    """Well-formed fake credentials; the secrets are distinctive so leaks are easy to spot."""
+
+    __test__ = False  # not a test class, despite the name
+
+    account_sid: str = "AC" + "0123456789abcdef" * 2
+    auth_token: str = "authtoken-7c1f0e93d2b84a6f"
+    api_key: str = "SK" + "fedcba9876543210" * 2
+    api_secret: str = "apisecret-5b2d9e8a1c6f4e07"
+
+    @property
+    def secrets(self) -> tuple[str, str]:
+        return (self.auth_token, self.api_secret)
+
+
+@pytest.fixture(autouse=True)
+def _no_twilio_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's TWILIO_* variables must never leak into a test."""
+    for name in list(os.environ):
+        if name.startswith("TWILIO_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def creds() -> TestCredentials:
+    return TestCredentials()
+
+
+@attrs.define
+class SleepRecorder:
+    """An injectable async sleep that records each wait and advances a fake clock."""
+
+    waits: list[float] = attrs.field(factory=list)
+    now: float = 0.0
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def sleeps() -> SleepRecorder:
+    return SleepRecorder()
+
+
+@pytest.fixture
+def assert_no_secret(creds: TestCredentials) -> Callable[[object], None]:
+    """Check that neither secret appears in str/repr of an object or its exception chain."""
+
+    def check(obj: object) -> None:
+        seen: set[int] = set()
+        while obj is not None and id(obj) not in seen:
+            seen.add(id(obj))
+            for text in (str(obj), repr(obj)):
+                for secret in creds.secrets:
+                    assert secret not in text, f"secret leaked in {type(obj).__name__}: {text}"
+            if not isinstance(obj, BaseException):
+                return
+            obj = obj.__cause__ or obj.__context__
+
+    return check
+
+
+def offline_transport() -> httpx.MockTransport:
+    """A transport for clients whose requests respx routes (`respx.mock(using="httpx")` sits
+    above it). It spares each client the TLS setup of a real pool; reaching it is a bug."""
+
+    def unrouted(request: httpx.Request) -> httpx.Response:
+        raise AssertionError(f"request not routed by respx: {request.method} {request.url}")
+
+    return httpx.MockTransport(unrouted)

@@ -6,6 +6,7 @@ becomes an `ApiError` with the status and a short excerpt.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import json
 import math
@@ -14,6 +15,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
+from twilio_chat_api.models import Service, ServiceLinks
+from twilio_chat_api.types import Unset
 
 from ._errors import (
     ApiError,
@@ -23,7 +26,7 @@ from ._errors import (
     UnexpectedResponseError,
 )
 
-__all__ = ["api_error", "excerpt", "parse_retry_after"]
+__all__ = ["api_error", "excerpt", "is_usable_service", "parse_retry_after"]
 
 _EXCERPT_CHARS = 200
 
@@ -72,7 +75,7 @@ def _class_for(status: int) -> type[ApiError]:
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:
     try:
         body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
         return None
     return body if isinstance(body, dict) else None
 
@@ -93,6 +96,19 @@ def _fields(body: Mapping[str, Any]) -> tuple[int | None, str | None, str | None
         more_info = kind if is_url else None
     details = body.get("details")
     return code, message, more_info, details if isinstance(details, dict) else None
+
+
+def is_usable_service(service: Service) -> bool:
+    """Whether a parsed 201 body is a service the caller can use: it has a SID, and no typed
+    field holds the raw value the generated parser falls back to when it cannot convert one
+    (a date that is not ISO 8601, links or webhook filters of the wrong JSON type)."""
+    dates = (service.date_created, service.date_updated)
+    return (
+        isinstance(service.sid, str)
+        and all(isinstance(value, datetime.datetime | Unset | None) for value in dates)
+        and isinstance(service.links, ServiceLinks | Unset | None)
+        and isinstance(service.webhook_filters, list | Unset | None)
+    )
 
 
 def excerpt(response: httpx.Response) -> str:
