@@ -27,8 +27,9 @@ def service_example(spec: dict[str, Any]) -> dict[str, Any]:
 
 # --- Facade tests: credentials, a clean environment, sleep-free clients ----------------------
 
+import logging  # noqa: E402
 import os  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 
 import attrs  # noqa: E402
 import httpx  # noqa: E402
@@ -109,3 +110,31 @@ def offline_transport() -> httpx.MockTransport:
         raise AssertionError(f"request not routed by respx: {request.method} {request.url}")
 
     return httpx.MockTransport(unrouted)
+
+
+@pytest.fixture
+def secrets_stay_hidden(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    assert_no_secret: Callable[[object], None],
+    creds: TestCredentials,
+) -> Iterator[None]:
+    """After the test, check every TwilioChatError it created (str, repr, cause chain) and every
+    log record (any logger, DEBUG and up) for the test secrets."""
+    from twilio_chat import TwilioChatError
+
+    created: list[BaseException] = []
+
+    def recording_init(self: BaseException, *args: object) -> None:
+        created.append(self)
+        super(TwilioChatError, self).__init__(*args)
+
+    monkeypatch.setattr(TwilioChatError, "__init__", recording_init)
+    caplog.set_level(logging.DEBUG)
+    yield
+    for error in created:
+        assert_no_secret(error)
+    for record in caplog.get_records("setup") + caplog.get_records("call"):
+        text = f"{record.getMessage()} {record.args!r} {record.exc_text or ''}"
+        for secret in creds.secrets:
+            assert secret not in text, f"secret leaked in log record: {text}"

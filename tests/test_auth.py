@@ -13,6 +13,8 @@ from tests.conftest import TestCredentials
 from twilio_chat import ChatClient, ConfigurationError
 from twilio_chat._auth import Credentials, resolve_credentials
 
+pytestmark = pytest.mark.usefixtures("secrets_stay_hidden")
+
 
 def _basic(username: str, secret: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{secret}".encode()).decode("ascii")

@@ -12,6 +12,8 @@ from tests.conftest import TestCredentials
 from twilio_chat import ChatClient, ConfigurationError
 from twilio_chat._config import DEFAULT_BASE_URL, resolve_base_url, resolve_timeout
 
+pytestmark = pytest.mark.usefixtures("secrets_stay_hidden")
+
 SERVICE = {"sid": "IS" + "0" * 32}
 
 

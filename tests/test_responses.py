@@ -24,6 +24,8 @@ from twilio_chat import (
 )
 from twilio_chat._responses import api_error, excerpt, parse_retry_after
 
+pytestmark = pytest.mark.usefixtures("secrets_stay_hidden")
+
 URL = "https://ip-messaging.twilio.com/v2/Services"
 NOW = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 

@@ -30,6 +30,8 @@ from twilio_chat import (
 )
 from twilio_chat._retry import RetryBudget
 
+pytestmark = pytest.mark.usefixtures("secrets_stay_hidden")
+
 URL = "https://ip-messaging.twilio.com/v2/Services"
 SID = "IS" + "0123456789abcdef" * 2
 

@@ -363,11 +363,17 @@ def _unexpected(response: httpx.Response) -> UnexpectedResponseError:
 
 def _page_query(next_url: str, page_size: int) -> dict[str, Any]:
     """The generated list call's arguments for Twilio's next_page_url."""
-    params = httpx.URL(next_url).params
+    try:
+        params = httpx.URL(next_url).params
+    except httpx.InvalidURL:
+        raise UnexpectedResponseError(
+            status=200, method="GET", url=next_url, message="next_page_url is not a URL"
+        ) from None
     query: dict[str, Any] = {"page_size": page_size}
-    if "PageSize" in params and params["PageSize"].isdigit():
+    # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
+    if "PageSize" in params and params["PageSize"].isdecimal():
         query["page_size"] = int(params["PageSize"])
-    if "Page" in params and params["Page"].isdigit():
+    if "Page" in params and params["Page"].isdecimal():
         query["page"] = int(params["Page"])
     if "PageToken" in params:
         query["page_token"] = params["PageToken"]
