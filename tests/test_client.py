@@ -611,3 +611,38 @@ async def test_client_list_services_ignores_next_page_host(
             sids = [service.sid async for service in chat.list_services()]
     assert sids == [_sid(1), _sid(2)]
     assert [call.request.url.host for call in route.calls] == ["ip-messaging.twilio.com"] * 2
+
+
+async def test_closed_client_refuses_calls_without_sending() -> None:
+    """A call on a closed client is a clear ConfigurationError, not a maybe-created error."""
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(500)
+
+    chat = ChatClient("AC" + "a" * 32, "token", transport=httpx.MockTransport(handler))
+    await chat.aclose()
+    with pytest.raises(ConfigurationError, match="closed"):
+        await chat.create_service("x")
+    with pytest.raises(ConfigurationError, match="closed"):
+        [s async for s in chat.list_services()]
+    assert calls == []
+
+
+async def test_retry_ambiguous_never_retries_an_unparseable_201() -> None:
+    """Even with retry_ambiguous, a 201 (proof of creation) is not retried into a duplicate."""
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(201, text="<html>created</html>")
+
+    policy = RetryPolicy(retry_ambiguous=True, base_delay=0)
+    async with ChatClient(
+        "AC" + "a" * 32, "token", retry=policy, transport=httpx.MockTransport(handler)
+    ) as chat:
+        with pytest.raises(AmbiguousCreateError) as caught:
+            await chat.create_service("x")
+    assert caught.value.status == 201
+    assert len(calls) == 1

@@ -174,6 +174,10 @@ class ChatClient:
         """Close the connection pool. Safe to call more than once."""
         await self._http.aclose()
 
+    def _check_open(self) -> None:
+        if self._http.is_closed:
+            raise ConfigurationError("this ChatClient is closed: create a new one")
+
     # --- Create ------------------------------------------------------------------------------
 
     async def create_service(self, friendly_name: str) -> Service:
@@ -185,6 +189,7 @@ class ChatClient:
         been created: the `CancelledError` propagates unchanged.
         """
         check_friendly_name(friendly_name)
+        self._check_open()
         return await call_with_retries(
             lambda: self._create_once(friendly_name),
             policy=self._retry,
@@ -200,7 +205,8 @@ class ChatClient:
         if isinstance(error, TransportError):
             return isinstance(error.__cause__, _NOT_SENT)
         if isinstance(error, AmbiguousCreateError):
-            return self._retry.retry_ambiguous
+            # A 201 proves the service exists: retrying it could only make a duplicate.
+            return self._retry.retry_ambiguous and error.status != 201
         return False
 
     async def _create_once(self, friendly_name: str) -> Service:
@@ -263,6 +269,7 @@ class ChatClient:
             raise ConfigurationError("page_size must be an integer")
         if not 1 <= page_size <= 100:
             raise ConfigurationError("page_size must be between 1 and 100")
+        self._check_open()
         query: dict[str, Any] = {"page_size": page_size}
         seen: set[str] = set()
         while True:
