@@ -1,0 +1,50 @@
+"""Benchmark sections: each one is a named, self-contained report ``python -m bench`` can run.
+
+Add a section by writing a module with ``run(options) -> int`` and registering it in
+:data:`SECTIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bench.options import Options
+
+
+@dataclass(frozen=True)
+class Section:
+    """A runnable benchmark section."""
+
+    name: str
+    summary: str
+    run: Callable[[Options], int]
+
+
+def _transport(options: Options) -> int:
+    from bench.sections import transport
+
+    return transport.run(options)
+
+
+def _semantics(options: Options) -> int:
+    from bench.sections import semantics
+
+    return semantics.run(options)
+
+
+SECTIONS: dict[str, Section] = {
+    section.name: section
+    for section in (
+        Section(
+            "transport",
+            "which httpx transport the facade should use: client CPU per create vs raw aiohttp",
+            _transport,
+        ),
+        Section(
+            "semantics",
+            "which httpx exception each transport raises per failure; respx, close, loops",
+            _semantics,
+        ),
+    )
+}
