@@ -137,7 +137,7 @@ class ChatClient:
             auth=httpx.BasicAuth(credentials.username, credentials.secret),
             headers={"Accept": "application/json", "User-Agent": _user_agent()},
             timeout=resolved_timeout,
-            transport=transport or default_transport(max_connections, resolved_timeout),
+            transport=transport or default_transport(max_connections),
             event_hooks={"response": [_capture]},
         )
         self._api = AuthenticatedClient(base_url=self._base_url, token="").set_async_httpx_client(

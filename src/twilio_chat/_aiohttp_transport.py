@@ -1,4 +1,6 @@
-"""A minimal httpx transport on aiohttp, built for many small concurrent API calls.
+"""The default network layer: a minimal httpx transport on aiohttp, for many small concurrent
+API calls. httpx stays the API (the generated code and respx see it); aiohttp moves the bytes,
+at about a quarter of httpcore's CPU per request at 100 in flight (see `make bench`).
 
 Differences from ``httpx_aiohttp.AiohttpTransport`` (0.2.0), each on purpose:
 
@@ -30,6 +32,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import aiohttp
 import httpx
 import yarl
+
+__all__ = ["AiohttpTransport"]
 
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 _HTTP11 = b"HTTP/1.1"
@@ -86,7 +90,7 @@ class _StreamedBody(httpx.AsyncByteStream):
             release()
 
 
-class LeanAiohttpTransport(httpx.AsyncBaseTransport):
+class AiohttpTransport(httpx.AsyncBaseTransport):
     """An ``httpx.AsyncBaseTransport`` backed by one ``aiohttp.ClientSession``.
 
     ``limits.max_connections`` caps concurrent requests (and so connections); ``None`` means
@@ -116,10 +120,10 @@ class LeanAiohttpTransport(httpx.AsyncBaseTransport):
         loop = asyncio.get_running_loop()
         if self._session is not None:
             if loop is not self._loop:
-                raise RuntimeError("LeanAiohttpTransport is bound to another event loop")
+                raise RuntimeError("AiohttpTransport is bound to another event loop")
             return self._session
         if self._loop is not None:
-            raise RuntimeError("LeanAiohttpTransport is closed")
+            raise RuntimeError("AiohttpTransport is closed")
         expiry = self._limits.keepalive_expiry
         connector = aiohttp.TCPConnector(
             limit=0,  # the semaphore below is the limit, so pool waits obey httpx's timeout
