@@ -103,7 +103,7 @@ def demo(base_url: str, env: dict[str, str]) -> int:
         journal, output = Path(tmp, "run.jsonl"), Path(tmp, "sids.csv")
         args = [CLI, "provision", str(names), "--journal", str(journal)]
         step(f"Provision {BATCH} services (adaptive concurrency finds the cap of 20 by itself)")
-        failures += run([*args, "--output", str(output), "--progress", "bar"], env) != 0
+        failures += run([*args, "--output", str(output)], env) != 0
         print("first lines of", output.name + ":")
         print("".join(output.read_text("utf-8").splitlines(keepends=True)[:4]), end="")
         step("Run it again: the journal says everything is done, nothing is created twice")
