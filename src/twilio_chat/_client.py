@@ -224,13 +224,12 @@ class ChatClient:
 
     async def _send_create(self, friendly_name: str) -> Service:
         body = CreateServiceRequest(friendly_name=friendly_name)
-        detailed = await self._call(
+        response, parsed = await self._call(
             lambda: create_service.asyncio_detailed(client=self._api, body=body),
             "POST",
             "/v2/Services",
             maybe_sent=lambda reason: AmbiguousCreateError(friendly_name, reason=reason),
         )
-        response, parsed = detailed
         if response.status_code == 201:
             if isinstance(parsed, Service) and is_usable_service(parsed):
                 return parsed
