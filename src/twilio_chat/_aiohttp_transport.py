@@ -113,17 +113,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
         self._urls: dict[str, yarl.URL] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
+        if self._closed:  # even if closed before its first request
+            raise RuntimeError("AiohttpTransport is closed")
         if self._session is not None:
             if loop is not self._loop:
                 raise RuntimeError("AiohttpTransport is bound to another event loop")
             return self._session
-        if self._loop is not None:
-            raise RuntimeError("AiohttpTransport is closed")
         expiry = self._limits.keepalive_expiry
         connector = aiohttp.TCPConnector(
             limit=0,  # the semaphore below is the limit, so pool waits obey httpx's timeout
@@ -236,6 +237,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         """Close the aiohttp session (and its connections)."""
+        self._closed = True
         session, self._session = self._session, None
         if session is not None:
             await session.close()
