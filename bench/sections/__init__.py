@@ -33,6 +33,12 @@ def _semantics(options: Options) -> int:
     return semantics.run(options)
 
 
+def _provisioning(options: Options) -> int:
+    from bench.sections import provisioning
+
+    return provisioning.run(options)
+
+
 SECTIONS: dict[str, Section] = {
     section.name: section
     for section in (
@@ -45,6 +51,11 @@ SECTIONS: dict[str, Section] = {
             "semantics",
             "which httpx exception each transport raises per failure; respx, close, loops",
             _semantics,
+        ),
+        Section(
+            "provisioning",
+            "bulk creates against a capped emulator (adaptive vs fixed vs SDK); 100k-name memory",
+            _provisioning,
         ),
     )
 }
