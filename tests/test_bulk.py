@@ -174,3 +174,38 @@ async def test_provision_streams_with_bounded_concurrency() -> None:
                 seen_before_end += 1
     assert emulator.stats.max_in_flight <= 8
     assert seen_before_end > 0
+
+
+async def test_provision_one_result_per_name_across_reconcile_rounds() -> None:
+    """Names retried in later rounds get exactly one result each, matching the server."""
+    emulator = ChatEmulator(faults=Faults(latency=0.1, latency_jitter=0.5), seed=5)
+    names = [f"slow-{i}" for i in range(50)]
+    async with _client(emulator, timeout=httpx.Timeout(5.0, read=0.1)) as chat:
+        results = [r async for r in provision(chat, names, concurrency=50)]
+    assert sorted(r.friendly_name for r in results) == sorted(names)
+    outcomes = {r.outcome for r in results}
+    assert Outcome.ADOPTED in outcomes or Outcome.UNKNOWN in outcomes  # rounds did happen
+    counts = emulator.created_names()
+    for result in results:
+        expected = {1} if result.ok else {0, 1}
+        assert counts[result.friendly_name] in expected, result
+    assert max(counts.values()) == 1
+
+
+async def test_provision_listing_failure_reports_unknown() -> None:
+    """If the account cannot be listed, ambiguous names are unknown, and the run still ends."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(401, json={"code": 20003, "message": "Authenticate"})
+        return httpx.Response(502, text="<html>Bad Gateway</html>")
+
+    async with ChatClient(
+        TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
+    ) as chat:
+        results = [r async for r in provision(chat, ["a", "b"])]
+    assert sorted((r.friendly_name, r.outcome) for r in results) == [
+        ("a", Outcome.UNKNOWN),
+        ("b", Outcome.UNKNOWN),
+    ]
+    assert all(type(r.error).__name__ == "AuthenticationError" for r in results)

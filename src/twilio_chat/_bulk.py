@@ -86,25 +86,28 @@ async def provision(
     if not pending <= set(names):
         raise ConfigurationError("every name to reconcile must also be in names")
     todo: Iterable[str] = (name for name in names if name not in pending)
-    ambiguous: dict[str, AmbiguousCreateError] = {}
+    last_error: dict[str, TwilioChatError] = {}  # why each pending name is still unknown
     for round_number in range(reconcile_rounds + 1):
+        ambiguous: dict[str, AmbiguousCreateError] = {}  # this round's only
         async for result in _create_all(client, todo, concurrency, ambiguous):
             yield result
+        last_error.update(ambiguous)
         pending |= ambiguous.keys()
-        if not pending:
-            return
-        if round_number == reconcile_rounds:
+        if not pending or round_number == reconcile_rounds:
             break
         if reconcile_delay:
             await asyncio.sleep(reconcile_delay)
-        found = await _find(client, pending)
+        try:
+            found = await _find(client, pending)
+        except TwilioChatError as listing_error:  # cannot tell: pending names stay unknown
+            last_error.update(dict.fromkeys(pending, listing_error))
+            break
         for name, service in found.items():
             yield ServiceResult(friendly_name=name, outcome=Outcome.ADOPTED, service=service)
         todo = sorted(pending - found.keys())
         pending = set()
-        ambiguous = {name: error for name, error in ambiguous.items() if name in todo}
     for name in sorted(pending):
-        error = ambiguous.get(name) or AmbiguousCreateError(name, reason="not reconciled")
+        error = last_error.get(name) or AmbiguousCreateError(name, reason="not reconciled")
         yield ServiceResult(friendly_name=name, outcome=Outcome.UNKNOWN, error=error)
 
 
