@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from twilio_chat import AdaptiveLimiter
+from twilio_chat._limiter import Ticket
 
 
 class FakeClock:
@@ -17,7 +18,7 @@ class FakeClock:
         return self.now
 
 
-async def _fill(limiter: AdaptiveLimiter, n: int) -> list[float]:
+async def _fill(limiter: AdaptiveLimiter, n: int) -> list[Ticket]:
     return [await limiter.acquire() for _ in range(n)]
 
 
@@ -25,6 +26,16 @@ async def _succeed(limiter: AdaptiveLimiter, times: int) -> None:
     """Run `times` requests one after another, each succeeding."""
     for _ in range(times):
         limiter.release(await limiter.acquire())
+
+
+async def _busy(limiter: AdaptiveLimiter, times: int) -> list[Ticket]:
+    """`times` successes with the limit kept full, as a busy bulk run keeps it; returns the
+    tickets still in flight."""
+    tickets = await _fill(limiter, limiter.limit)
+    for _ in range(times):
+        limiter.release(tickets.pop())
+        tickets += await _fill(limiter, limiter.limit - limiter.in_flight)
+    return tickets
 
 
 async def test_limiter_starts_at_four() -> None:
@@ -41,18 +52,24 @@ async def test_limiter_initial_capped_by_ceiling() -> None:
 
 
 async def test_limiter_slow_start_adds_one_per_success() -> None:
-    """Before the first 429, each success raises the limit by one."""
+    """Before the first 429, each success with the limit in use raises it by one."""
+    for successes in (1, 11):
+        limiter = AdaptiveLimiter(100, clock=FakeClock())
+        await _busy(limiter, successes)
+        assert limiter.limit == 4 + successes
+
+
+async def test_limiter_idle_successes_do_not_raise_the_limit() -> None:
+    """One request at a time never proves more concurrency: the limit stays where it was."""
     limiter = AdaptiveLimiter(100, clock=FakeClock())
-    await _succeed(limiter, 1)
-    assert limiter.limit == 5
-    await _succeed(limiter, 10)
-    assert limiter.limit == 15
+    await _succeed(limiter, 120)
+    assert limiter.limit == 4
 
 
 async def test_limiter_never_exceeds_ceiling() -> None:
     """Successes stop raising the limit at the ceiling."""
     limiter = AdaptiveLimiter(6, clock=FakeClock())
-    await _succeed(limiter, 50)
+    await _busy(limiter, 50)
     assert limiter.limit == 6
 
 
@@ -69,74 +86,81 @@ async def test_limiter_blocks_at_limit() -> None:
 
 
 @pytest.mark.parametrize(
-    ("successes", "in_flight", "expected"),
+    ("initial", "in_flight", "expected"),
     [
-        pytest.param(0, 4, 3, id="full-4-cut-to-3"),
-        pytest.param(4, 8, 6, id="full-8-cut-to-6"),
-        pytest.param(4, 2, 1, id="cut-from-in-flight-not-limit"),
-        pytest.param(0, 1, 1, id="never-below-one"),
+        pytest.param(4, 4, 3, id="full-4-cut-to-3"),
+        pytest.param(10, 10, 9, id="full-10-cut-to-9"),
+        pytest.param(8, 2, 1, id="cut-from-in-flight-not-limit"),
+        pytest.param(4, 1, 1, id="never-below-one"),
     ],
 )
-async def test_limiter_429_cuts_to_three_quarters_of_in_flight(
-    successes: int, in_flight: int, expected: int
+async def test_limiter_429_cuts_to_nine_tenths_of_in_flight(
+    initial: int, in_flight: int, expected: int
 ) -> None:
-    """A 429 sets the limit to max(1, min(limit, in_flight) * 0.75)."""
+    """A 429 sets the limit to max(1, min(limit, in_flight) * 0.9)."""
     clock = FakeClock()
-    limiter = AdaptiveLimiter(100, clock=clock)
-    await _succeed(limiter, successes)
+    limiter = AdaptiveLimiter(100, initial=initial, clock=clock)
     tickets = await _fill(limiter, in_flight)
     clock.now = 1.0
-    limiter.release(tickets[0], throttled=True)
+    limiter.release(tickets[-1], throttled=True)
     assert limiter.limit == expected
     assert limiter.in_flight == in_flight - 1
+
+
+async def test_limiter_429_cuts_from_the_load_the_request_met() -> None:
+    """A 429 for a request sent when 4 were in flight says the cap is near 4, not 16."""
+    clock = FakeClock()
+    limiter = AdaptiveLimiter(100, initial=16, clock=clock)
+    tickets = await _fill(limiter, 16)
+    clock.now = 1.0
+    limiter.release(tickets[3], throttled=True)
+    assert limiter.limit == 3
 
 
 async def test_limiter_one_cut_per_window() -> None:
     """429s for requests granted before the cut do not cut again; a later grant may."""
     clock = FakeClock()
-    limiter = AdaptiveLimiter(100, clock=clock)
-    await _succeed(limiter, 12)  # limit 16
+    limiter = AdaptiveLimiter(100, initial=16, clock=clock)
     old = await _fill(limiter, 16)
     clock.now = 1.0
-    limiter.release(old[0], throttled=True)
-    assert limiter.limit == 12
+    limiter.release(old[-1], throttled=True)
+    assert limiter.limit == 14
     for ticket in old[1:5]:
         limiter.release(ticket, throttled=True)
-    assert limiter.limit == 12  # same window: no further cut
+    assert limiter.limit == 14  # same window: no further cut
     clock.now = 2.0
     fresh = await limiter.acquire()
     clock.now = 3.0
     limiter.release(fresh, throttled=True)
-    assert limiter.limit == 9  # min(12, 12 in flight) * 0.75
+    assert limiter.limit == 10  # min(14.4, 12 in flight) * 0.9
 
 
 async def test_limiter_additive_increase_after_first_cut() -> None:
     """After a cut, the limit grows by about one per window, not one per success."""
     clock = FakeClock()
-    limiter = AdaptiveLimiter(100, clock=clock)
-    tickets = await _fill(limiter, 4)
+    limiter = AdaptiveLimiter(100, initial=10, clock=clock)
+    tickets = await _fill(limiter, 10)
     clock.now = 1.0
-    limiter.release(tickets[0], throttled=True)
-    assert limiter.limit == 3
-    for ticket in tickets[1:]:
-        limiter.release(ticket)  # in flight 3, 2, 1 of limit 3: >= half only for the first two
-    assert limiter.limit == 3  # slow start would have reached 6
-    for _ in range(3):  # keep the limit fully in use: 3 more successes
+    limiter.release(tickets.pop(), throttled=True)
+    assert limiter.limit == 9
+    for ticket in tickets:
+        limiter.release(ticket)  # 9 successes, about 1/9 each while >= half the limit in use
+    assert limiter.limit == 9  # slow start would have reached 14 or more
+    for _ in range(3):  # three more full windows
         tickets = await _fill(limiter, limiter.limit)
         for ticket in tickets:
             limiter.release(ticket)
-    assert 4 <= limiter.limit <= 5  # slow start would be at 12 by now
+    assert 10 <= limiter.limit <= 11  # slow start would be past 30 by now
 
 
 async def test_limiter_no_increase_when_underused() -> None:
     """After a cut, successes with less than half the limit in flight do not raise it."""
     clock = FakeClock()
-    limiter = AdaptiveLimiter(100, clock=clock)
-    await _succeed(limiter, 4)  # limit 8
+    limiter = AdaptiveLimiter(100, initial=8, clock=clock)
     tickets = await _fill(limiter, 8)
     clock.now = 1.0
-    limiter.release(tickets[0], throttled=True)
-    for ticket in tickets[1:]:
+    limiter.release(tickets.pop(), throttled=True)
+    for ticket in tickets:
         limiter.release(ticket)
     limit = limiter.limit
     await _succeed(limiter, 200)  # one at a time: 1 of 6 in flight
