@@ -192,3 +192,51 @@ def test_cli_provision_killed_and_resumed_creates_each_once(tmp_path: Path) -> N
     assert set(final.values()) <= {"created", "adopted"}
     # Names created but not journaled when the kill landed were adopted, not created again.
     assert list(final.values()).count("adopted") == created_before - journaled
+
+
+def test_cli_emulator_serves_on_a_free_port_until_terminated() -> None:
+    """`emulator --port 0` prints its URL first, serves creates, and exits 0 on SIGTERM."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
+    process = subprocess.Popen(
+        [CLI, "emulator", "--port", "0", "--latency", "0.001"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().strip()
+        assert first.startswith("emulator listening on http://127.0.0.1:")
+        url = first.rsplit(" ", 1)[1]
+        done = _run(
+            ["create-service", "via-cli-emulator", "--base-url", url],
+            {**env, "TWILIO_ACCOUNT_SID": TEST_ACCOUNT_SID, "TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN},
+        )
+        assert done.returncode == 0, done.stderr
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["--rate-limit", "2"], id="fraction-above-one"),
+        pytest.param(["--account-sid", "ACbad"], id="bad-account-sid"),
+    ],
+)
+def test_cli_emulator_bad_options_exit_2(args: list[str]) -> None:
+    """Bad emulator options are one clear line and exit code 2, before listening."""
+    done = subprocess.run(
+        [CLI, "emulator", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("ConfigurationError: ")
+    assert "Traceback" not in done.stderr

@@ -63,3 +63,12 @@ def test_journal_record_outside_with_is_an_error(tmp_path: Path) -> None:
     """Recording without an open file is a programming error, said plainly."""
     with pytest.raises(RuntimeError, match="outside"):
         Journal(tmp_path / "x.jsonl").record(_created("a"))
+
+
+def test_journal_unknown_status_reads_as_unknown(tmp_path: Path) -> None:
+    """A hand-edited or foreign status never counts as done and never crashes the summary."""
+    path = tmp_path / "run.jsonl"
+    path.write_text('{"name": "a", "sid": null, "status": "bogus"}\n', "utf-8")
+    entry = Journal(path).entries["a"]
+    assert entry.status == "unknown"
+    assert not entry.done

@@ -22,6 +22,7 @@ from ._bulk import Outcome, ServiceResult
 __all__ = ["Journal", "JournalEntry"]
 
 _DONE = frozenset({Outcome.CREATED.value, Outcome.ADOPTED.value})
+_STATUSES = frozenset(outcome.value for outcome in Outcome)
 
 
 @attrs.frozen(kw_only=True)
@@ -108,7 +109,7 @@ def _read(path: Path) -> dict[str, JournalEntry]:
             error = raw.get("error")
             entries[raw["name"]] = JournalEntry(
                 name=raw["name"],
-                status=status if isinstance(status, str) else "unknown",
+                status=status if status in _STATUSES else Outcome.UNKNOWN.value,
                 sid=sid if isinstance(sid, str) else None,
                 error=error if isinstance(error, str) else None,
             )

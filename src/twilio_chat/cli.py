@@ -305,6 +305,9 @@ def _write_output(path: Path, names: list[str], journal: Journal) -> None:
 def _emulator_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port; 0 picks a free one")
+    parser.add_argument(
+        "--account-sid", help="the account it serves (default: TWILIO_ACCOUNT_SID, else test)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for fault decisions")
     for name, help_text in _FAULT_OPTIONS.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, help=help_text)
@@ -332,17 +335,22 @@ def _run_emulator(args: argparse.Namespace) -> int:
     settings["max_concurrency"] = args.max_concurrency
     try:
         faults = Faults(**{k: v for k, v in settings.items() if v is not None})
+        emulator = ChatEmulator(
+            account_sid=args.account_sid
+            or os.environ.get("TWILIO_ACCOUNT_SID")
+            or TEST_ACCOUNT_SID,
+            auth_token=os.environ.get("TWILIO_AUTH_TOKEN") or TEST_AUTH_TOKEN,
+            faults=faults,
+            seed=args.seed,
+        )
     except (TypeError, ValueError) as exc:
         raise ConfigurationError(str(exc)) from None
-    emulator = ChatEmulator(
-        account_sid=os.environ.get("TWILIO_ACCOUNT_SID") or TEST_ACCOUNT_SID,
-        auth_token=os.environ.get("TWILIO_AUTH_TOKEN") or TEST_AUTH_TOKEN,
-        faults=faults,
-        seed=args.seed,
-    )
     active = {k: v for k, v in attrs.asdict(faults).items() if v}
     server = EmulatorServer(emulator, host=args.host, port=args.port)
-    server.start()
+    try:
+        server.start()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
     signal.signal(signal.SIGTERM, _interrupt)
     # The first stdout line is machine-readable: scripts start with --port 0 and read it.
     print(f"emulator listening on {server.base_url}", flush=True)
