@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from twilio_chat import AdaptiveLimiter
-from twilio_chat._limiter import Ticket
+from twilio_chat._limiter import Signal, Ticket
 
 
 class FakeClock:
@@ -102,7 +102,7 @@ async def test_limiter_429_cuts_to_nine_tenths_of_in_flight(
     limiter = AdaptiveLimiter(100, initial=initial, clock=clock)
     tickets = await _fill(limiter, in_flight)
     clock.now = 1.0
-    limiter.release(tickets[-1], throttled=True)
+    limiter.release(tickets[-1], Signal.THROTTLED)
     assert limiter.limit == expected
     assert limiter.in_flight == in_flight - 1
 
@@ -113,7 +113,7 @@ async def test_limiter_429_cuts_from_the_load_the_request_met() -> None:
     limiter = AdaptiveLimiter(100, initial=16, clock=clock)
     tickets = await _fill(limiter, 16)
     clock.now = 1.0
-    limiter.release(tickets[3], throttled=True)
+    limiter.release(tickets[3], Signal.THROTTLED)
     assert limiter.limit == 3
 
 
@@ -123,15 +123,15 @@ async def test_limiter_one_cut_per_window() -> None:
     limiter = AdaptiveLimiter(100, initial=16, clock=clock)
     old = await _fill(limiter, 16)
     clock.now = 1.0
-    limiter.release(old[-1], throttled=True)
+    limiter.release(old[-1], Signal.THROTTLED)
     assert limiter.limit == 14
     for ticket in old[1:5]:
-        limiter.release(ticket, throttled=True)
+        limiter.release(ticket, Signal.THROTTLED)
     assert limiter.limit == 14  # same window: no further cut
     clock.now = 2.0
     fresh = await limiter.acquire()
     clock.now = 3.0
-    limiter.release(fresh, throttled=True)
+    limiter.release(fresh, Signal.THROTTLED)
     assert limiter.limit == 10  # min(14.4, 12 in flight) * 0.9
 
 
@@ -141,7 +141,7 @@ async def test_limiter_additive_increase_after_first_cut() -> None:
     limiter = AdaptiveLimiter(100, initial=10, clock=clock)
     tickets = await _fill(limiter, 10)
     clock.now = 1.0
-    limiter.release(tickets.pop(), throttled=True)
+    limiter.release(tickets.pop(), Signal.THROTTLED)
     assert limiter.limit == 9
     for ticket in tickets:
         limiter.release(ticket)  # 9 successes, about 1/9 each while >= half the limit in use
@@ -159,7 +159,7 @@ async def test_limiter_no_increase_when_underused() -> None:
     limiter = AdaptiveLimiter(100, initial=8, clock=clock)
     tickets = await _fill(limiter, 8)
     clock.now = 1.0
-    limiter.release(tickets.pop(), throttled=True)
+    limiter.release(tickets.pop(), Signal.THROTTLED)
     for ticket in tickets:
         limiter.release(ticket)
     limit = limiter.limit
@@ -234,4 +234,27 @@ async def test_limiter_waiter_cancelled_after_grant_hands_slot_on() -> None:
     ticket = await asyncio.wait_for(behind, 1)
     assert limiter.in_flight == 1
     limiter.release(ticket)
+    assert limiter.in_flight == 0
+
+
+async def test_limiter_failures_do_not_raise_the_limit() -> None:
+    """Errors and timeouts are no proof of capacity: a failing upstream gets no more load."""
+    limiter = AdaptiveLimiter(100, clock=FakeClock())
+    for _ in range(50):
+        tickets = await _fill(limiter, limiter.limit)
+        for ticket in tickets:
+            limiter.release(ticket, Signal.NEUTRAL)
+    assert limiter.limit == 4
+
+
+async def test_limiter_waiter_cancelled_then_passed_over_raises_cancelled() -> None:
+    """A waiter cancelled and then skipped by a release still raises CancelledError only."""
+    limiter = AdaptiveLimiter(1, clock=FakeClock())
+    first = await limiter.acquire()
+    waiter = asyncio.create_task(limiter.acquire())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    limiter.release(first)  # drops the cancelled waiter before its task resumes
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
     assert limiter.in_flight == 0

@@ -16,7 +16,7 @@ from ._errors import (
     TwilioChatError,
     UnexpectedResponseError,
 )
-from ._limiter import AdaptiveLimiter
+from ._limiter import AdaptiveLimiter, Signal
 from ._retry import RetryEvent, RetryPolicy
 from ._version import __version__
 
@@ -34,6 +34,7 @@ __all__ = [
     "ServerError",
     "Service",
     "ServiceResult",
+    "Signal",
     "TransportError",
     "TwilioChatError",
     "UnexpectedResponseError",

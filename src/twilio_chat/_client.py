@@ -31,7 +31,7 @@ from ._errors import (
     TwilioChatError,
     UnexpectedResponseError,
 )
-from ._limiter import AdaptiveLimiter
+from ._limiter import AdaptiveLimiter, Signal
 from ._responses import api_error, excerpt, is_usable_service
 from ._retry import RetryBudget, RetryPolicy, call_with_retries
 from ._transport import default_transport
@@ -213,14 +213,17 @@ class ChatClient:
         if self._limiter is None:
             return await self._send_create(friendly_name)
         ticket = await self._limiter.acquire()
-        throttled = False
+        signal = Signal.NEUTRAL
         try:
-            return await self._send_create(friendly_name)
+            service = await self._send_create(friendly_name)
         except RateLimitError:
-            throttled = True
+            signal = Signal.THROTTLED
             raise
+        else:
+            signal = Signal.SUCCESS
+            return service
         finally:
-            self._limiter.release(ticket, throttled=throttled)
+            self._limiter.release(ticket, signal)
 
     async def _send_create(self, friendly_name: str) -> Service:
         body = CreateServiceRequest(friendly_name=friendly_name)

@@ -12,11 +12,12 @@ A 429 is a concurrency signal, so this limits requests in flight, not request ra
 from __future__ import annotations
 
 import asyncio
+import enum
 import time
 from collections import deque
 from collections.abc import Callable
 
-__all__ = ["AdaptiveLimiter", "Ticket"]
+__all__ = ["AdaptiveLimiter", "Signal", "Ticket"]
 
 _DECREASE = 0.9
 
@@ -24,11 +25,22 @@ Ticket = tuple[float, int]
 """What `acquire()` hands out: when the slot was granted, and the requests then in flight."""
 
 
+class Signal(enum.Enum):
+    """What a finished request tells the limiter."""
+
+    SUCCESS = "success"
+    """The server handled it: the limit may grow."""
+    THROTTLED = "throttled"
+    """A 429: too many in flight, the limit is cut."""
+    NEUTRAL = "neutral"
+    """Anything else (errors, timeouts, cancellation): no evidence either way."""
+
+
 class AdaptiveLimiter:
     """Gates requests in flight under a limit that AIMD adjusts between 1 and `ceiling`.
 
     `acquire()` waits for a slot and returns a ticket (when it was granted, at what load);
-    `release(ticket, throttled=...)` gives it back and feeds the outcome to the limit. A caller
+    `release(ticket, signal)` gives it back and feeds the outcome to the limit. A caller
     backing off after a 429 holds no slot. Waiters are served first come, first served.
     """
 
@@ -66,16 +78,16 @@ class AdaptiveLimiter:
             if waiter.done() and not waiter.cancelled():
                 self._in_flight -= 1  # granted just as we were cancelled: hand it on
                 self._wake()
-            else:
+            elif waiter in self._waiters:  # a release may already have dropped it
                 self._waiters.remove(waiter)
             raise
         return self._clock(), self._in_flight
 
-    def release(self, ticket: Ticket, *, throttled: bool = False) -> None:
+    def release(self, ticket: Ticket, signal: Signal = Signal.SUCCESS) -> None:
         granted_at, load = ticket
         in_flight = self._in_flight
         self._in_flight -= 1
-        if throttled:
+        if signal is Signal.THROTTLED:
             # Only a 429 for a request granted after the last cut may cut again: one cut per
             # round trip, however many requests of the old window come back throttled. The
             # cut is from the load the throttled request met, the best evidence of the cap.
@@ -84,7 +96,7 @@ class AdaptiveLimiter:
                 self._limit = max(1.0, reference * _DECREASE)
                 self._last_cut = self._clock()
                 self._probing = False
-        elif in_flight * 2 >= self._limit:  # grow only while the limit is in use
+        elif signal is Signal.SUCCESS and in_flight * 2 >= self._limit:  # and in use
             step = 1.0 if self._probing else 1.0 / self._limit
             self._limit = min(float(self._ceiling), self._limit + step)
         self._wake()
