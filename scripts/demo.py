@@ -9,6 +9,7 @@ resume), and stops the emulator whatever happens.
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -65,7 +66,8 @@ def main() -> int:
     )
     try:
         assert emulator.stdout is not None
-        first = emulator.stdout.readline().strip()
+        ready, _, _ = select.select([emulator.stdout], [], [], 30)
+        first = emulator.stdout.readline().strip() if ready else "(nothing within 30 s)"
         if not first.startswith("emulator listening on "):
             print(f"the emulator did not start: {first!r}", file=sys.stderr)
             return 1

@@ -240,3 +240,16 @@ def test_cli_emulator_bad_options_exit_2(args: list[str]) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("ConfigurationError: ")
     assert "Traceback" not in done.stderr
+
+
+def test_cli_provision_unusable_journal_is_one_line_exit_2(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    """A journal path that is a directory: one clear line, exit 2, nothing created."""
+    names = tmp_path / "names.txt"
+    names.write_text("a\n", "utf-8")
+    done = _run(["provision", str(names), "--journal", str(tmp_path)], _env(server))
+    assert done.returncode == 2
+    assert done.stderr.startswith("IsADirectoryError: ")
+    assert "Traceback" not in done.stderr
+    assert server.emulator.stats.requests == 0

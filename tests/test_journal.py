@@ -72,3 +72,13 @@ def test_journal_unknown_status_reads_as_unknown(tmp_path: Path) -> None:
     entry = Journal(path).entries["a"]
     assert entry.status == "unknown"
     assert not entry.done
+
+
+def test_journal_existing_file_means_resume_even_without_lines(tmp_path: Path) -> None:
+    """A run killed before its first line may have created services: the rerun reconciles."""
+    path = tmp_path / "run.jsonl"
+    assert not Journal(path).resumed
+    path.write_text('{"name": "a", "si', "utf-8")  # died mid-way through its first line
+    journal = Journal(path)
+    assert journal.resumed
+    assert journal.done() == set()

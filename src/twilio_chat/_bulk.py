@@ -10,8 +10,9 @@ reported as such, never as created.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
-from collections.abc import AsyncIterator, Collection, Iterable
+from collections.abc import AsyncGenerator, Collection, Iterable
 
 import attrs
 from twilio_chat_api.models import Service
@@ -54,14 +55,24 @@ class ServiceResult:
         return sid if isinstance(sid, str) else None
 
 
+RECONCILE_DELAY = 2.0
+"""Seconds to wait before listing: a create that timed out on the client may still be landing."""
+
+
 async def create_services(
-    client: ChatClient, names: Collection[str], *, concurrency: int = 100
+    client: ChatClient,
+    names: Collection[str],
+    *,
+    concurrency: int = 100,
+    reconcile_delay: float = RECONCILE_DELAY,
 ) -> list[ServiceResult]:
     """Create one service per name; one result per name, in input order."""
     _reject_str(names)
     names = list(names)
     results: dict[str, ServiceResult] = {}
-    async for result in provision(client, names, concurrency=concurrency):
+    async for result in provision(
+        client, names, concurrency=concurrency, reconcile_delay=reconcile_delay
+    ):
         results[result.friendly_name] = result
     return [results[name] for name in names]
 
@@ -73,15 +84,22 @@ async def provision(
     concurrency: int = 100,
     reconcile: Collection[str] = (),
     reconcile_rounds: int = 3,
-    reconcile_delay: float = 0.0,
-) -> AsyncIterator[ServiceResult]:
+    reconcile_delay: float = RECONCILE_DELAY,
+) -> AsyncGenerator[ServiceResult, None]:
     """Yield a result per name as each completes, in bounded memory.
 
     Names in `reconcile` (for example those in flight when an earlier run died) are looked up
     in the account first and adopted if they exist. `reconcile_delay` waits before each
     listing, giving creates that timed out on the client a moment to land on the server.
+    Stopping early? Close the generator (`contextlib.aclosing`) so no create is left running.
     """
     _check_names(names, concurrency)
+    if isinstance(reconcile_rounds, bool) or not isinstance(reconcile_rounds, int):
+        raise ConfigurationError("reconcile_rounds must be an integer")
+    if reconcile_rounds < (1 if reconcile else 0):
+        raise ConfigurationError("reconcile_rounds must be >= 0 (>= 1 with names to reconcile)")
+    if not reconcile_delay >= 0:
+        raise ConfigurationError("reconcile_delay must be >= 0 seconds")
     pending = set(reconcile)
     if not pending <= set(names):
         raise ConfigurationError("every name to reconcile must also be in names")
@@ -89,8 +107,9 @@ async def provision(
     last_error: dict[str, TwilioChatError] = {}  # why each pending name is still unknown
     for round_number in range(reconcile_rounds + 1):
         ambiguous: dict[str, AmbiguousCreateError] = {}  # this round's only
-        async for result in _create_all(client, todo, concurrency, ambiguous):
-            yield result
+        async with contextlib.aclosing(_create_all(client, todo, concurrency, ambiguous)) as run:
+            async for result in run:
+                yield result
         last_error.update(ambiguous)
         pending |= ambiguous.keys()
         if not pending or round_number == reconcile_rounds:
@@ -124,8 +143,8 @@ def _check_names(names: Collection[str], concurrency: int) -> None:
 
 
 def _reject_str(names: Collection[str]) -> None:
-    if isinstance(names, str):
-        raise ConfigurationError("names must be a collection of names, not one str")
+    if isinstance(names, str) or not isinstance(names, Collection):
+        raise ConfigurationError("names must be a collection (list, tuple, set) of str")
 
 
 async def _create_all(
@@ -133,7 +152,7 @@ async def _create_all(
     names: Iterable[str],
     concurrency: int,
     ambiguous: dict[str, AmbiguousCreateError],
-) -> AsyncIterator[ServiceResult]:
+) -> AsyncGenerator[ServiceResult, None]:
     """Create every name with `concurrency` workers; ambiguous names go to `ambiguous`.
 
     Results pass through a queue bounded by `concurrency`, so memory does not grow with the

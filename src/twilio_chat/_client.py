@@ -251,14 +251,17 @@ class ChatClient:
     # --- Many creates -------------------------------------------------------------------------
 
     async def create_services(
-        self, names: Collection[str], *, concurrency: int = 100
+        self, names: Collection[str], *, concurrency: int = 100, reconcile_delay: float = 2.0
     ) -> list[ServiceResult]:
-        """Create one service per name, exactly once even under faults; one `ServiceResult`
-        per name, in input order. A failed name never cancels the others. Names must be
-        unique. For large runs, `twilio_chat.provision` streams results instead."""
+        """Create one service per name, never twice even under faults; one `ServiceResult`
+        per name, in input order (`UNKNOWN` when an outcome could not be established). A
+        failed name never cancels the others. Names must be unique. For large runs,
+        `twilio_chat.provision` streams results instead."""
         from ._bulk import create_services  # bulk provisioning is built on this client
 
-        return await create_services(self, names, concurrency=concurrency)
+        return await create_services(
+            self, names, concurrency=concurrency, reconcile_delay=reconcile_delay
+        )
 
     # --- List --------------------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
-"""A durable record of a provisioning run, so a killed run can resume without duplicates.
+"""A record of a provisioning run, so a killed run can resume without duplicates.
 
-One JSON line per finished name (`name`, `sid`, `status`, `error`), appended and flushed before
-the name counts as done. A line cut short by a kill is ignored on reading. On resume, names
-recorded as created or adopted are skipped; every other name may have been in flight when the
-run died, so it is looked up in the account before anything is created.
+One JSON line per finished name (`name`, `sid`, `status`, `error`), appended and flushed to the
+operating system before the name counts as done, so it survives the process being killed (it
+is synced to disk on close). A line cut short by a kill is ignored on reading. If the file
+exists at all, the run is a resume: names recorded as created or adopted are skipped, and every
+other name may have been in flight when the run died, so it is looked up in the account before
+anything is created.
 """
 
 from __future__ import annotations
@@ -42,13 +44,15 @@ class Journal:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+        self._existed = self.path.exists()
         self.entries: dict[str, JournalEntry] = _read(self.path)
         self._file: IO[str] | None = None
 
     @property
     def resumed(self) -> bool:
-        """True when the file held entries from an earlier run."""
-        return bool(self.entries)
+        """True when the file already existed: an earlier run may have sent requests, even if
+        it died before writing its first line."""
+        return self._existed
 
     def done(self) -> set[str]:
         return {name for name, entry in self.entries.items() if entry.done}
@@ -67,6 +71,8 @@ class Journal:
         tb: TracebackType | None,
     ) -> None:
         if self._file is not None:
+            self._file.flush()
+            os.fsync(self._file.fileno())
             self._file.close()
             self._file = None
 

@@ -2,8 +2,9 @@
 
 Credentials follow `ChatClient`'s rules; secrets are read from the environment only
 (`TWILIO_AUTH_TOKEN` or `TWILIO_API_SECRET`), never from flags, and never printed.
-Exit codes: 0 success, 2 usage or configuration error, 3 API or network error,
-4 ambiguous outcome (a service may or may not exist), 130 interrupted.
+Exit codes: 0 success, 2 usage or configuration error (a file that cannot be read or
+written included), 3 API or network error, 4 ambiguous outcome (a service may or may not
+exist), 130 interrupted. `--debug` adds the traceback, never changes the code.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -52,16 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except TwilioChatError as exc:
+    except (TwilioChatError, OSError) as exc:
         if args.debug:
-            raise
+            traceback.print_exc()
         print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return _exit_code(exc)
     return code
 
 
-def _exit_code(exc: TwilioChatError) -> int:
-    if isinstance(exc, ConfigurationError):
+def _exit_code(exc: TwilioChatError | OSError) -> int:
+    if isinstance(exc, ConfigurationError | OSError):  # files: the journal, the output
         return EXIT_USAGE
     if isinstance(exc, AmbiguousCreateError):
         return EXIT_AMBIGUOUS
@@ -243,7 +245,6 @@ def _run_provision(args: argparse.Namespace) -> int:
                     todo,
                     concurrency=args.concurrency,
                     reconcile=reconcile,
-                    reconcile_delay=1.0,
                 ):
                     journal.record(result)
                     if progress is not None:
@@ -329,7 +330,18 @@ _FAULT_OPTIONS = {
 
 
 def _run_emulator(args: argparse.Namespace) -> int:
-    from .testing import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, ChatEmulator, EmulatorServer, Faults
+    try:
+        from .testing import (
+            TEST_ACCOUNT_SID,
+            TEST_AUTH_TOKEN,
+            ChatEmulator,
+            EmulatorServer,
+            Faults,
+        )
+    except ImportError as exc:  # uvicorn comes with the `emulator` extra
+        raise ConfigurationError(
+            f"the emulator needs {exc.name}: pip install 'twilio-chat[emulator]'"
+        ) from None
 
     settings = {name: getattr(args, name) for name in _FAULT_OPTIONS}
     settings["max_concurrency"] = args.max_concurrency
