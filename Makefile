@@ -3,19 +3,30 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 # The generator's post hooks run whatever `ruff` is first on PATH: make it the pinned one.
 GEN := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate \
 	--path openapi.yaml --config generator-config.yaml --meta uv --fail-on-warning
 
-.PHONY: install generate check-generated lint typecheck pytest test demo bench clean
+.PHONY: install generate check-generated lint typecheck pytest test demo bench constraints clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml generated/pyproject.toml
+$(STAMP): pyproject.toml generated/pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required (set PYTHON=...)")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ./generated -e '.[dev,emulator,bench]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ./generated -e '.[dev,emulator]'
 	touch $@
+
+# Twilio's SDK and httpx-aiohttp are only compared against, in `make bench`.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]'
+	touch $@
+
+# After changing dependencies: re-pin everything the installs resolve to.
+constraints: $(BENCH_STAMP)
+	{ sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable \
+		| grep -v '^twilio-chat'; } > constraints.new && mv constraints.new constraints.txt
 
 generate: $(STAMP)
 	rm -rf generated
@@ -45,7 +56,7 @@ test: check-generated lint typecheck pytest
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
 clean:

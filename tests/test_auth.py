@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -320,3 +321,18 @@ async def test_auth_client_repr_hides_secret(
         async with ChatClient(creds.account_sid, **kwargs) as chat:
             assert creds.account_sid in repr(chat)
             assert_no_secret(chat)
+
+
+def test_api_key_argument_takes_its_secret_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Missing arguments come from the environment, half a key pair included."""
+    monkeypatch.setenv("TWILIO_API_SECRET", "env-secret")
+    credentials = resolve_credentials(
+        account_sid="AC" + "a" * 32,
+        auth_token=None,
+        api_key="SK" + "b" * 32,
+        api_secret=None,
+        environ=os.environ,
+    )
+    assert (credentials.username, credentials.secret) == ("SK" + "b" * 32, "env-secret")

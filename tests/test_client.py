@@ -646,3 +646,19 @@ async def test_retry_ambiguous_never_retries_an_unparseable_201() -> None:
             await chat.create_service("x")
     assert caught.value.status == 201
     assert len(calls) == 1
+
+
+def test_client_refuses_a_second_event_loop() -> None:
+    """A client used from a second event loop says so, instead of a maybe-created error."""
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(201, json={"sid": SID, "friendly_name": "x"})
+
+    chat = ChatClient("AC" + "a" * 32, "token", transport=httpx.MockTransport(handler))
+    asyncio.run(chat.create_service("first"))
+    with pytest.raises(ConfigurationError, match="another event loop"):
+        asyncio.run(chat.create_service("second"))
+    asyncio.run(chat.aclose())
+    assert len(calls) == 1

@@ -600,3 +600,18 @@ def test_retry_budget_unit() -> None:
     for _ in range(20):
         budget.record_success()
     assert budget.available == 10
+
+
+async def test_retry_503_retry_after_beyond_cap_raises_rate_limit_error(
+    creds: TestCredentials, sleeps: SleepRecorder
+) -> None:
+    """A 503 asking for a wait beyond the cap fails at once as RateLimitError carrying it."""
+    with respx.mock(using="httpx") as mock:
+        route = mock.post(URL).mock(return_value=status(503, **{"Retry-After": "999"}))
+        async with chat_client(creds, sleeps, max_retry_after=10) as chat:
+            with pytest.raises(RateLimitError) as info:
+                await chat.create_service("x")
+    assert route.call_count == 1
+    assert (info.value.status, info.value.retry_after) == (503, 999.0)
+    assert isinstance(info.value.__cause__, ServerError)
+    assert sleeps.waits == []

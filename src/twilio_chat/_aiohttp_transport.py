@@ -30,6 +30,7 @@ import ssl
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import aiohttp
+import certifi
 import httpx
 import yarl
 
@@ -90,6 +91,13 @@ class _StreamedBody(httpx.AsyncByteStream):
             release()
 
 
+def _ssl_context(verify: ssl.SSLContext | bool) -> ssl.SSLContext | bool:
+    """Like httpx: verify against certifi's bundle, not whatever the system store holds."""
+    if isinstance(verify, ssl.SSLContext) or verify is False:
+        return verify
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """An ``httpx.AsyncBaseTransport`` backed by one ``aiohttp.ClientSession``.
 
@@ -106,9 +114,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         eager_body_limit: int = 1 << 20,
     ) -> None:
         self._limits = limits
-        self._ssl: ssl.SSLContext | bool = (
-            verify if isinstance(verify, ssl.SSLContext) or verify is False else True
-        )
+        self._verify = verify
         self._eager_body_limit = eager_body_limit
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -129,7 +135,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         connector = aiohttp.TCPConnector(
             limit=0,  # the semaphore below is the limit, so pool waits obey httpx's timeout
             keepalive_timeout=expiry,
-            ssl=self._ssl,
+            ssl=_ssl_context(self._verify),
         )
         self._session = aiohttp.ClientSession(
             connector=connector,

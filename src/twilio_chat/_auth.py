@@ -48,6 +48,11 @@ def resolve_credentials(
         raise ConfigurationError("missing account SID: pass account_sid= or set TWILIO_ACCOUNT_SID")
     _check_sid(account_sid, _ACCOUNT_SID, "account SID", "AC")
 
+    if (api_key is None) != (api_secret is None):  # half a pair: the rest may be in the env
+        api_key = api_key if api_key is not None else environ.get("TWILIO_API_KEY") or None
+        api_secret = (
+            api_secret if api_secret is not None else environ.get("TWILIO_API_SECRET") or None
+        )
     pair = _secret_from(api_key, api_secret, auth_token, source="argument")
     if pair is None:
         pair = _secret_from(
@@ -109,7 +114,9 @@ def _check_sid(value: str, pattern: re.Pattern[str], what: str, prefix: str) -> 
 
 
 def _check_secret(value: str, name: str) -> None:
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{name} must be a str, not {type(value).__name__}")
+    if not value:
         raise ConfigurationError(f"{name} is empty")
     if not value.isprintable() or value != value.strip():
         raise ConfigurationError(f"{name} contains whitespace or control characters")

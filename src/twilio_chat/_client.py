@@ -7,13 +7,14 @@ ones the generated parser cannot handle (HTML bodies, unknown status codes).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import platform
 from collections.abc import AsyncIterator, Callable, Collection
 from contextvars import ContextVar
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 from twilio_chat_api import AuthenticatedClient
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 __all__ = ["MAX_FRIENDLY_NAME", "ChatClient", "check_friendly_name"]
 
 MAX_FRIENDLY_NAME = 64
-T = TypeVar("T")
 
 # Failures that prove the request never reached the server: safe to retry even for a create.
 _NOT_SENT: tuple[type[httpx.RequestError], ...] = (
@@ -57,17 +57,7 @@ _NOT_SENT_FATAL: tuple[type[httpx.RequestError], ...] = (
     httpx.LocalProtocolError,
     httpx.ProxyError,
 )
-# Failures after the request may have reached the server: a create may have happened.
-_MAYBE_SENT: tuple[type[httpx.RequestError], ...] = (
-    httpx.ReadTimeout,
-    httpx.WriteTimeout,
-    httpx.ReadError,
-    httpx.WriteError,
-    httpx.CloseError,
-    httpx.RemoteProtocolError,
-    httpx.DecodingError,
-    httpx.TooManyRedirects,
-)
+# Every other failure may have happened after the request reached the server.
 
 # The response of the current attempt, captured by an httpx event hook before the generated
 # code parses it, so a parser crash still leaves a response to report. Each task has its own.
@@ -128,6 +118,7 @@ class ChatClient:
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise ConfigurationError("retry must be a RetryPolicy")
         self.account_sid = credentials.account_sid
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._credential_kind = credentials.kind
         self._retry = retry or RetryPolicy()
         self._budget = RetryBudget(self._retry.budget, self._retry.retry_cost)
@@ -175,8 +166,17 @@ class ChatClient:
         await self._http.aclose()
 
     def _check_open(self) -> None:
+        """Misuse is refused before anything is sent: a closed client, or a client moved to
+        another event loop (its connections belong to the first one)."""
         if self._http.is_closed:
             raise ConfigurationError("this ChatClient is closed: create a new one")
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            raise ConfigurationError(
+                "this ChatClient belongs to another event loop: create one per loop"
+            )
 
     # --- Create ------------------------------------------------------------------------------
 
@@ -336,8 +336,8 @@ class ChatClient:
                 raise _network_error(exc, method, url, maybe_sent) from exc
             return response, None
         response = _last_response.get()
-        if response is None:
-            raise TransportError("no response was captured", method=method, url=url)
+        if response is None:  # cannot happen with httpx's hooks; never call it "not sent"
+            raise _network_error(RuntimeError("no response captured"), method, url, maybe_sent)
         return response, detailed.parsed
 
 

@@ -27,6 +27,8 @@ def resolve_base_url(
     otherwise region and edge are inserted into the default host the way Twilio's SDKs do."""
     base_url = base_url if base_url is not None else environ.get("TWILIO_CHAT_BASE_URL") or None
     if base_url is not None:
+        if not isinstance(base_url, str):
+            raise ConfigurationError("base_url must be a str")
         try:
             url = httpx.URL(base_url)
         except (httpx.InvalidURL, TypeError) as exc:
@@ -39,7 +41,7 @@ def resolve_base_url(
     region = region if region is not None else environ.get("TWILIO_REGION") or None
     edge = edge if edge is not None else environ.get("TWILIO_EDGE") or None
     for name, value in (("region", region), ("edge", edge)):
-        if value is not None and not _LABEL.fullmatch(value):
+        if value is not None and not (isinstance(value, str) and _LABEL.fullmatch(value)):
             raise ConfigurationError(f"invalid {name} {value!r}: expected a DNS label like 'ie1'")
     if edge is not None and region is None:
         region = "us1"

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import attrs
 
-from ._errors import ApiError, ConfigurationError, TwilioChatError
+from ._errors import ApiError, ConfigurationError, RateLimitError, TwilioChatError
 
 __all__ = ["RetryBudget", "RetryEvent", "RetryPolicy", "call_with_retries"]
 
@@ -27,7 +27,7 @@ T = TypeVar("T")
 
 
 def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not value >= 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
         raise ConfigurationError(f"RetryPolicy.{attribute.name} must be >= 0, got {value!r}")
 
 
@@ -74,17 +74,17 @@ class RetryPolicy:
 
     @max_attempts.validator
     def _check_attempts(self, _: object, value: int) -> None:
-        if not isinstance(value, int) or value < 1:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigurationError("RetryPolicy.max_attempts must be an integer >= 1")
 
     @budget.validator
     def _check_budget(self, _: object, value: int) -> None:
-        if not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ConfigurationError("RetryPolicy.budget must be an integer >= 0")
 
     @retry_cost.validator
     def _check_cost(self, _: object, value: int) -> None:
-        if not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ConfigurationError("RetryPolicy.retry_cost must be an integer >= 0")
 
     def backoff(self, retry: int) -> float:
@@ -139,7 +139,8 @@ async def call_with_retries(
 
     A failure is raised when `retryable` says no, when attempts, deadline or budget run out,
     or when the server asks for a longer wait than the policy allows. The raised error is the
-    last failure itself, so its type tells what went wrong.
+    last failure itself, so its type tells what went wrong; a Retry-After the policy will not
+    honour is always raised as `RateLimitError` carrying it.
     """
     started = policy.clock()
     for number in range(1, policy.max_attempts + 1):
@@ -149,10 +150,13 @@ async def call_with_retries(
             if number == policy.max_attempts or not retryable(error):
                 raise
             retry_after = error.retry_after if isinstance(error, ApiError) else None
-            if retry_after is not None and retry_after > policy.max_retry_after:
-                raise  # the error carries the Retry-After the caller would have had to wait
             wait = policy.wait(number - 1, retry_after)
-            if policy.clock() - started + wait > policy.deadline:
+            too_long = retry_after is not None and retry_after > policy.max_retry_after
+            if too_long or policy.clock() - started + wait > policy.deadline:
+                # A server-requested wait we refuse is reported as a rate limit carrying it.
+                refused = retry_after is not None and not isinstance(error, RateLimitError)
+                if refused and isinstance(error, ApiError):
+                    raise _refused_wait(error) from error
                 raise
             if not budget.acquire():
                 logger.info("retry budget exhausted; not retrying: %s", error)
@@ -165,3 +169,19 @@ async def call_with_retries(
             budget.record_success()
             return result
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _refused_wait(error: ApiError) -> RateLimitError:
+    """The server asked for a wait the policy will not make: say so as a `RateLimitError`
+    carrying the Retry-After, keeping the original response's fields."""
+    return RateLimitError(
+        status=error.status,
+        method=error.method,
+        url=error.url,
+        code=error.code,
+        message=error.message,
+        more_info=error.more_info,
+        details=error.details,
+        retry_after=error.retry_after,
+        request_id=error.request_id,
+    )

@@ -151,15 +151,9 @@ def _connection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _client(args: argparse.Namespace) -> ChatClient:
-    api_secret = None
-    if args.api_key is not None:
-        api_secret = os.environ.get("TWILIO_API_SECRET")
-        if not api_secret:
-            raise ConfigurationError("--api-key needs TWILIO_API_SECRET in the environment")
     return ChatClient(
         account_sid=args.account_sid,
         api_key=args.api_key,
-        api_secret=api_secret,
         base_url=args.base_url,
         region=args.region,
         edge=args.edge,
