@@ -17,7 +17,8 @@ from collections.abc import AsyncGenerator, Collection, Iterable
 import attrs
 from twilio_chat_api.models import Service
 
-from ._client import ChatClient, check_friendly_name
+from ._client import ChatClient
+from ._config import check_friendly_name
 from ._errors import AmbiguousCreateError, ConfigurationError, TwilioChatError
 
 __all__ = ["Outcome", "ServiceResult", "create_services", "provision"]

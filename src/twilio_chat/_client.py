@@ -22,13 +22,13 @@ from twilio_chat_api.api.services import create_service, list_service
 from twilio_chat_api.models import CreateServiceRequest, PageMeta, Service, ServicePage
 
 from ._auth import resolve_credentials
-from ._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_timeout
+from ._classify import is_retryable_503, network_error, retryable_create, retryable_read
+from ._config import DEFAULT_TIMEOUT, check_friendly_name, resolve_base_url, resolve_timeout
 from ._errors import (
     AmbiguousCreateError,
     ConfigurationError,
     RateLimitError,
     ServerError,
-    TransportError,
     TwilioChatError,
     UnexpectedResponseError,
 )
@@ -41,23 +41,8 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._bulk import ServiceResult
 
-__all__ = ["MAX_FRIENDLY_NAME", "ChatClient", "check_friendly_name"]
+__all__ = ["ChatClient"]
 
-MAX_FRIENDLY_NAME = 64
-
-# Failures that prove the request never reached the server: safe to retry even for a create.
-_NOT_SENT: tuple[type[httpx.RequestError], ...] = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-)
-# Failures that happen before sending but that retrying cannot fix.
-_NOT_SENT_FATAL: tuple[type[httpx.RequestError], ...] = (
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-    httpx.ProxyError,
-)
-# Every other failure may have happened after the request reached the server.
 
 # The response of the current attempt, captured by an httpx event hook before the generated
 # code parses it, so a parser crash still leaves a response to report. Each task has its own.
@@ -198,16 +183,7 @@ class ChatClient:
         )
 
     def _retryable_create(self, error: TwilioChatError) -> bool:
-        if isinstance(error, RateLimitError):
-            return True
-        if isinstance(error, ServerError):
-            return _is_retryable_503(error)
-        if isinstance(error, TransportError):
-            return isinstance(error.__cause__, _NOT_SENT)
-        if isinstance(error, AmbiguousCreateError):
-            # A 201 proves the service exists: retrying it could only make a duplicate.
-            return self._retry.retry_ambiguous and error.status != 201
-        return False
+        return retryable_create(error, retry_ambiguous=self._retry.retry_ambiguous)
 
     async def _create_once(self, friendly_name: str) -> Service:
         if self._limiter is None:
@@ -241,7 +217,7 @@ class ChatClient:
             ) from _unexpected(response)
         error = api_error(response)
         if isinstance(error, UnexpectedResponseError) or (
-            isinstance(error, ServerError) and not _is_retryable_503(error)
+            isinstance(error, ServerError) and not is_retryable_503(error)
         ):
             raise AmbiguousCreateError(
                 friendly_name, reason=error.message or "server error", status=error.status
@@ -282,7 +258,7 @@ class ChatClient:
                 functools.partial(self._list_once, query),
                 policy=self._retry,
                 budget=self._budget,
-                retryable=_retryable_read,
+                retryable=retryable_read,
             )
             for service in page.services or ():
                 yield service
@@ -329,38 +305,16 @@ class ChatClient:
         try:
             detailed = await send()
         except httpx.RequestError as exc:
-            raise _network_error(exc, method, url, maybe_sent) from exc
+            raise network_error(exc, method, url, maybe_sent) from exc
         except Exception as exc:
             response = _last_response.get()
             if response is None:  # a transport that raised something other than httpx's errors
-                raise _network_error(exc, method, url, maybe_sent) from exc
+                raise network_error(exc, method, url, maybe_sent) from exc
             return response, None
         response = _last_response.get()
         if response is None:  # cannot happen with httpx's hooks; never call it "not sent"
-            raise _network_error(RuntimeError("no response captured"), method, url, maybe_sent)
+            raise network_error(RuntimeError("no response captured"), method, url, maybe_sent)
         return response, detailed.parsed
-
-
-def _network_error(
-    exc: Exception,
-    method: str,
-    url: str,
-    maybe_sent: Callable[[str], TwilioChatError] | None,
-) -> TwilioChatError:
-    """`TransportError` when the request was not sent (or for a read), else the caller's
-    ambiguous error. Unknown exceptions count as possibly sent."""
-    reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    if isinstance(exc, _NOT_SENT + _NOT_SENT_FATAL):
-        return TransportError(f"request not sent ({reason})", method=method, url=url)
-    if maybe_sent is not None:
-        return maybe_sent(reason)
-    return TransportError(f"request failed ({reason})", method=method, url=url)
-
-
-def _retryable_read(error: TwilioChatError) -> bool:
-    if isinstance(error, TransportError):
-        return not isinstance(error.__cause__, _NOT_SENT_FATAL)
-    return isinstance(error, RateLimitError | ServerError)
 
 
 def _unexpected(response: httpx.Response) -> UnexpectedResponseError:
@@ -392,26 +346,8 @@ def _page_query(next_url: str, page_size: int) -> dict[str, Any]:
     return query
 
 
-def check_friendly_name(friendly_name: object) -> None:
-    """Twilio accepts 1 to 64 characters; anything else is refused before a request."""
-    if not isinstance(friendly_name, str):
-        raise ConfigurationError(f"friendly_name must be a str, not {type(friendly_name).__name__}")
-    if not friendly_name:
-        raise ConfigurationError("friendly_name must not be empty")
-    if len(friendly_name) > MAX_FRIENDLY_NAME:
-        raise ConfigurationError(
-            f"friendly_name is {len(friendly_name)} characters; Twilio allows at most "
-            f"{MAX_FRIENDLY_NAME}"
-        )
-
-
 def _user_agent() -> str:
     return (
         f"twilio-chat/{__version__} (python {platform.python_version()}; "
         f"httpx {httpx.__version__}; {platform.system()} {platform.machine()})"
     )
-
-
-def _is_retryable_503(error: ServerError) -> bool:
-    """A 503 with Retry-After (even 0) says the request was not processed: safe to retry."""
-    return error.status == 503 and error.retry_after is not None

@@ -1,4 +1,5 @@
-"""Where requests go and how long they may take: base URL, region/edge, timeouts."""
+"""Checked settings: where requests go (base URL, region/edge), how long they may take, and
+the one argument Twilio constrains (the friendly name)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,18 @@ import httpx
 
 from ._errors import ConfigurationError
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "resolve_base_url", "resolve_timeout"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "MAX_FRIENDLY_NAME",
+    "check_friendly_name",
+    "resolve_base_url",
+    "resolve_timeout",
+]
 
 DEFAULT_BASE_URL = "https://ip-messaging.twilio.com"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=10.0, pool=30.0)
+MAX_FRIENDLY_NAME = 64
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
@@ -59,3 +68,16 @@ def resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
         if value is None or not 0 < value < float("inf"):
             raise ConfigurationError(f"timeout.{phase} must be a finite number of seconds > 0")
     return resolved
+
+
+def check_friendly_name(friendly_name: object) -> None:
+    """Twilio accepts 1 to 64 characters; anything else is refused before a request."""
+    if not isinstance(friendly_name, str):
+        raise ConfigurationError(f"friendly_name must be a str, not {type(friendly_name).__name__}")
+    if not friendly_name:
+        raise ConfigurationError("friendly_name must not be empty")
+    if len(friendly_name) > MAX_FRIENDLY_NAME:
+        raise ConfigurationError(
+            f"friendly_name is {len(friendly_name)} characters; Twilio allows at most "
+            f"{MAX_FRIENDLY_NAME}"
+        )

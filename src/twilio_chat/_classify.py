@@ -1,0 +1,85 @@
+"""What a failure means: whether the request was sent, and whether it may be retried.
+
+One table of httpx failures and a few predicates, kept apart from the client so the rules
+that decide between "retry", "raise" and "may have been created" can be read in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from ._errors import (
+    AmbiguousCreateError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    TwilioChatError,
+)
+
+__all__ = [
+    "NOT_SENT",
+    "NOT_SENT_FATAL",
+    "is_retryable_503",
+    "network_error",
+    "retryable_create",
+    "retryable_read",
+]
+
+NOT_SENT: tuple[type[httpx.RequestError], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+)
+"""Failures that prove the request never reached the server: safe to retry, even a create."""
+
+NOT_SENT_FATAL: tuple[type[httpx.RequestError], ...] = (
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+    httpx.ProxyError,
+)
+"""Failures before sending that retrying cannot fix. Every other failure may have happened
+after the request reached the server."""
+
+
+def network_error(
+    exc: Exception,
+    method: str,
+    url: str,
+    maybe_sent: Callable[[str], TwilioChatError] | None,
+) -> TwilioChatError:
+    """`TransportError` when the request was not sent (or for a read), else the caller's
+    ambiguous error. Unknown exceptions count as possibly sent."""
+    reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, NOT_SENT + NOT_SENT_FATAL):
+        return TransportError(f"request not sent ({reason})", method=method, url=url)
+    if maybe_sent is not None:
+        return maybe_sent(reason)
+    return TransportError(f"request failed ({reason})", method=method, url=url)
+
+
+def is_retryable_503(error: ServerError) -> bool:
+    """A 503 with Retry-After (even 0) says the request was not processed: safe to retry."""
+    return error.status == 503 and error.retry_after is not None
+
+
+def retryable_create(error: TwilioChatError, *, retry_ambiguous: bool) -> bool:
+    """A create is retried only when it certainly did not happen, unless the caller accepts
+    the risk of duplicates (`retry_ambiguous`); a 201 proves creation and is never retried."""
+    if isinstance(error, RateLimitError):
+        return True
+    if isinstance(error, ServerError):
+        return is_retryable_503(error)
+    if isinstance(error, TransportError):
+        return isinstance(error.__cause__, NOT_SENT)
+    if isinstance(error, AmbiguousCreateError):
+        return retry_ambiguous and error.status != 201
+    return False
+
+
+def retryable_read(error: TwilioChatError) -> bool:
+    """A read is idempotent: every transient failure (429, 5xx, network) is retried."""
+    if isinstance(error, TransportError):
+        return not isinstance(error.__cause__, NOT_SENT_FATAL)
+    return isinstance(error, RateLimitError | ServerError)
