@@ -18,7 +18,7 @@ import attrs
 from twilio_chat_api.models import Service
 
 from ._client import ChatClient
-from ._config import check_friendly_name
+from ._config import check_friendly_name, check_int
 from ._errors import AmbiguousCreateError, ConfigurationError, TwilioChatError
 
 __all__ = ["Outcome", "ServiceResult", "create_services", "provision"]
@@ -95,10 +95,11 @@ async def provision(
     Stopping early? Close the generator (`contextlib.aclosing`) so no create is left running.
     """
     _check_names(names, concurrency)
-    if isinstance(reconcile_rounds, bool) or not isinstance(reconcile_rounds, int):
-        raise ConfigurationError("reconcile_rounds must be an integer")
-    if reconcile_rounds < (1 if reconcile else 0):
-        raise ConfigurationError("reconcile_rounds must be >= 0 (>= 1 with names to reconcile)")
+    check_int(
+        reconcile_rounds,
+        "reconcile_rounds (with names to reconcile)" if reconcile else "reconcile_rounds",
+        1 if reconcile else 0,
+    )
     if not reconcile_delay >= 0:
         raise ConfigurationError("reconcile_delay must be >= 0 seconds")
     pending = set(reconcile)
@@ -132,8 +133,7 @@ async def provision(
 
 
 def _check_names(names: Collection[str], concurrency: int) -> None:
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise ConfigurationError("concurrency must be an integer >= 1")
+    check_int(concurrency, "concurrency", 1)
     _reject_str(names)
     seen: set[str] = set()
     for name in names:

@@ -23,7 +23,13 @@ from twilio_chat_api.models import CreateServiceRequest, PageMeta, Service, Serv
 
 from ._auth import resolve_credentials
 from ._classify import is_retryable_503, network_error, retryable_create, retryable_read
-from ._config import DEFAULT_TIMEOUT, check_friendly_name, resolve_base_url, resolve_timeout
+from ._config import (
+    DEFAULT_TIMEOUT,
+    check_friendly_name,
+    check_int,
+    resolve_base_url,
+    resolve_timeout,
+)
 from ._errors import (
     AmbiguousCreateError,
     ConfigurationError,
@@ -96,10 +102,7 @@ class ChatClient:
             base_url=base_url, region=region, edge=edge, environ=os.environ
         )
         resolved_timeout = resolve_timeout(timeout)
-        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
-            raise ConfigurationError("max_connections must be an integer")
-        if max_connections < 1:
-            raise ConfigurationError("max_connections must be >= 1")
+        check_int(max_connections, "max_connections", 1)
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise ConfigurationError("retry must be a RetryPolicy")
         self.account_sid = credentials.account_sid
@@ -246,10 +249,7 @@ class ChatClient:
 
         A read is idempotent, so every transient failure (429, 5xx, network) is retried.
         """
-        if isinstance(page_size, bool) or not isinstance(page_size, int):
-            raise ConfigurationError("page_size must be an integer")
-        if not 1 <= page_size <= 100:
-            raise ConfigurationError("page_size must be between 1 and 100")
+        check_int(page_size, "page_size", 1, 100)
         self._check_open()
         query: dict[str, Any] = {"page_size": page_size}
         seen: set[str] = set()

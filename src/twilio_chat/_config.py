@@ -15,6 +15,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_FRIENDLY_NAME",
     "check_friendly_name",
+    "check_int",
     "resolve_base_url",
     "resolve_timeout",
 ]
@@ -81,3 +82,16 @@ def check_friendly_name(friendly_name: object) -> None:
             f"friendly_name is {len(friendly_name)} characters; Twilio allows at most "
             f"{MAX_FRIENDLY_NAME}"
         )
+
+
+def check_int(value: object, what: str, minimum: int, maximum: int | None = None) -> None:
+    """The one check for integer arguments: an int (not a bool) within bounds."""
+    in_range = (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= minimum
+        and (maximum is None or value <= maximum)
+    )
+    if not in_range:
+        bounds = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+        raise ConfigurationError(f"{what} must be an integer {bounds}")

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 import attrs
 
+from ._config import check_int
 from ._errors import ApiError, ConfigurationError, RateLimitError, TwilioChatError
 
 __all__ = ["RetryBudget", "RetryEvent", "RetryPolicy", "call_with_retries"]
@@ -73,19 +74,13 @@ class RetryPolicy:
     random: Callable[[], float] = attrs.field(default=random.random, eq=False)
 
     @max_attempts.validator
-    def _check_attempts(self, _: object, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigurationError("RetryPolicy.max_attempts must be an integer >= 1")
+    def _check_attempts(self, attribute: attrs.Attribute[int], value: int) -> None:
+        check_int(value, f"RetryPolicy.{attribute.name}", 1)
 
     @budget.validator
-    def _check_budget(self, _: object, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigurationError("RetryPolicy.budget must be an integer >= 0")
-
     @retry_cost.validator
-    def _check_cost(self, _: object, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigurationError("RetryPolicy.retry_cost must be an integer >= 0")
+    def _check_tokens(self, attribute: attrs.Attribute[int], value: int) -> None:
+        check_int(value, f"RetryPolicy.{attribute.name}", 0)
 
     def backoff(self, retry: int) -> float:
         """The jittered wait before retry number `retry` (0-based), ignoring Retry-After."""
