@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests._bodies import service_body
 from tests.conftest import TestCredentials
 from twilio_chat import ChatClient, ConfigurationError
 from twilio_chat._auth import Credentials, resolve_credentials
@@ -27,7 +28,7 @@ async def _authorization(**kwargs: Any) -> str:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(201, json={"sid": "IS" + "0" * 32})
+        return httpx.Response(201, json=service_body())
 
     async with ChatClient(**kwargs, transport=httpx.MockTransport(handler)) as chat:
         await chat.create_service("x")

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
+from tests._bodies import service_body
 from twilio_chat import (
     AmbiguousCreateError,
     ApiError,
@@ -121,7 +122,7 @@ async def test_create_services_failure_does_not_cancel_others() -> None:
             return httpx.Response(400, json={"code": 20002, "message": "Invalid FriendlyName"})
         created.append(name)
         sid = f"IS{len(created):032x}"
-        return httpx.Response(201, json={"sid": sid, "friendly_name": name})
+        return httpx.Response(201, json=service_body(sid, name))
 
     async with ChatClient(
         TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)

@@ -13,6 +13,7 @@ import pytest
 import respx
 
 import twilio_chat
+from tests._bodies import service_body
 from tests.conftest import SleepRecorder, TestCredentials, offline_transport
 from twilio_chat import (
     AmbiguousCreateError,
@@ -97,7 +98,7 @@ async def test_client_sends_one_authorization_header(
 ) -> None:
     """The generated client's own token does not add a second Authorization header."""
     with respx.mock(using="httpx") as mock:
-        route = mock.post(URL).mock(return_value=httpx.Response(201, json={"sid": SID}))
+        route = mock.post(URL).mock(return_value=httpx.Response(201, json=service_body(SID)))
         async with chat_client(creds, sleeps) as chat:
             await chat.create_service("x")
     headers = route.calls.last.request.headers
@@ -113,7 +114,7 @@ async def test_client_transport_sees_auth_and_headers(
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(201, json={"sid": SID})
+        return httpx.Response(201, json=service_body(SID))
 
     async with chat_client(creds, sleeps, transport=httpx.MockTransport(handler)) as chat:
         await chat.create_service("x")
@@ -139,7 +140,7 @@ async def test_client_friendly_name_refused_before_request(
 ) -> None:
     """An empty, non-str or over-64-character name raises ConfigurationError, sending nothing."""
     with respx.mock(using="httpx", assert_all_called=False) as mock:
-        route = mock.post(URL).mock(return_value=httpx.Response(201, json={"sid": SID}))
+        route = mock.post(URL).mock(return_value=httpx.Response(201, json=service_body(SID)))
         async with chat_client(creds, sleeps) as chat:
             with pytest.raises(ConfigurationError, match=message):
                 await chat.create_service(name)
@@ -155,7 +156,7 @@ async def test_client_friendly_name_of_64_chars_accepted(
 ) -> None:
     """Exactly 64 characters (not bytes) is allowed."""
     with respx.mock(using="httpx") as mock:
-        route = mock.post(URL).mock(return_value=httpx.Response(201, json={"sid": SID}))
+        route = mock.post(URL).mock(return_value=httpx.Response(201, json=service_body(SID)))
         async with chat_client(creds, sleeps) as chat:
             await chat.create_service(name)
     assert route.call_count == 1
@@ -202,7 +203,7 @@ async def test_client_limiter_gates_requests_in_flight(
         peak = max(peak, in_flight)
         await gate.wait()
         in_flight -= 1
-        return httpx.Response(201, json={"sid": SID})
+        return httpx.Response(201, json=service_body(SID))
 
     async with chat_client(creds, sleeps, transport=httpx.MockTransport(handler)) as chat:
         tasks = [asyncio.create_task(chat.create_service(f"s{i}")) for i in range(10)]
@@ -229,7 +230,7 @@ async def test_client_backoff_holds_no_limiter_slot(
 
     throttled = httpx.Response(429, json={"code": 20429, "message": "Too Many Requests"})
     with respx.mock(using="httpx") as mock:
-        mock.post(URL).mock(side_effect=[throttled, httpx.Response(201, json={"sid": SID})])
+        mock.post(URL).mock(side_effect=[throttled, httpx.Response(201, json=service_body(SID))])
         async with ChatClient(
             creds.account_sid,
             creds.auth_token,
@@ -404,7 +405,7 @@ def _page(sids: list[str], next_token: str | None, page: int = 0) -> httpx.Respo
     return httpx.Response(
         200,
         json={
-            "services": [{"sid": sid, "friendly_name": sid[-4:]} for sid in sids],
+            "services": [service_body(sid, sid[-4:]) for sid in sids],
             "meta": {"key": "services", "page": page, "page_size": 2, "next_page_url": next_url},
         },
     )
@@ -558,7 +559,7 @@ async def test_client_list_services_unparseable_next_page_url(
     creds: TestCredentials, sleeps: SleepRecorder, next_page_url: str
 ) -> None:
     """A next_page_url that is not a URL ends in UnexpectedResponseError, not InvalidURL."""
-    body = {"services": [{"sid": _sid(1)}], "meta": {"next_page_url": next_page_url}}
+    body = {"services": [service_body(_sid(1))], "meta": {"next_page_url": next_page_url}}
     with respx.mock(using="httpx") as mock:
         route = mock.get(URL).mock(return_value=httpx.Response(200, json=body))
         async with chat_client(creds, sleeps) as chat:
@@ -581,8 +582,8 @@ async def test_client_list_services_odd_digits_in_next_page_url(
     creds: TestCredentials, sleeps: SleepRecorder, query: str, page_size: str
 ) -> None:
     """Non-decimal digits in PageSize/Page are ignored (no ValueError); the token is followed."""
-    first = {"services": [{"sid": _sid(1)}], "meta": {"next_page_url": f"{URL}?{query}"}}
-    last = {"services": [{"sid": _sid(2)}], "meta": {"next_page_url": None}}
+    first = {"services": [service_body(_sid(1))], "meta": {"next_page_url": f"{URL}?{query}"}}
+    last = {"services": [service_body(_sid(2))], "meta": {"next_page_url": None}}
     with respx.mock(using="httpx") as mock:
         route = mock.get(URL).mock(
             side_effect=[httpx.Response(200, json=first), httpx.Response(200, json=last)]
@@ -599,10 +600,10 @@ async def test_client_list_services_ignores_next_page_host(
 ) -> None:
     """Only the query of next_page_url is used: credentials never go to another host."""
     first = {
-        "services": [{"sid": _sid(1)}],
+        "services": [service_body(_sid(1))],
         "meta": {"next_page_url": "https://evil.example/v2/Services?PageToken=PT1&Page=1"},
     }
-    last = {"services": [{"sid": _sid(2)}], "meta": {"next_page_url": None}}
+    last = {"services": [service_body(_sid(2))], "meta": {"next_page_url": None}}
     with respx.mock(using="httpx") as mock:
         route = mock.get(URL).mock(
             side_effect=[httpx.Response(200, json=first), httpx.Response(200, json=last)]
@@ -654,7 +655,7 @@ def test_client_refuses_a_second_event_loop() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request)
-        return httpx.Response(201, json={"sid": SID, "friendly_name": "x"})
+        return httpx.Response(201, json=service_body(SID))
 
     chat = ChatClient("AC" + "a" * 32, "token", transport=httpx.MockTransport(handler))
     asyncio.run(chat.create_service("first"))

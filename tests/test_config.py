@@ -8,13 +8,14 @@ from typing import Any
 import httpx
 import pytest
 
+from tests._bodies import service_body
 from tests.conftest import TestCredentials
 from twilio_chat import ChatClient, ConfigurationError
 from twilio_chat._config import DEFAULT_BASE_URL, resolve_base_url, resolve_timeout
 
 pytestmark = pytest.mark.usefixtures("secrets_stay_hidden")
 
-SERVICE = {"sid": "IS" + "0" * 32}
+SERVICE = service_body()
 
 
 async def _first_request(creds: TestCredentials, **kwargs: Any) -> httpx.Request:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from twilio_chat_api.models import Service
 
+from tests._bodies import service_body
 from twilio_chat import AmbiguousCreateError, Outcome, ServiceResult
 from twilio_chat._journal import Journal
 
@@ -16,7 +17,9 @@ SID = "IS" + "1" * 32
 
 def _created(name: str) -> ServiceResult:
     return ServiceResult(
-        friendly_name=name, outcome=Outcome.CREATED, service=Service(sid=SID, friendly_name=name)
+        friendly_name=name,
+        outcome=Outcome.CREATED,
+        service=Service.from_dict(service_body(SID, name)),
     )
 
 

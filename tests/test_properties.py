@@ -162,10 +162,9 @@ def run_list(
 def test_properties_json_schema_conversion() -> None:
     """The converted Service schema is the spec's, with nullable fields accepting null."""
     schema = json_schema("Service")
-    sid = schema["properties"]["sid"]
-    assert {"type": "null"} in sid["anyOf"]
-    assert sid["anyOf"][0]["pattern"] == "^IS[0-9a-fA-F]{32}$"
-    assert "format" not in schema["properties"]["links"]["anyOf"][0]
+    assert schema["properties"]["sid"]["pattern"] == "^IS[0-9a-fA-F]{32}$"
+    assert {"type": "null"} in schema["properties"]["pre_webhook_url"]["anyOf"]
+    assert "sid" in schema["required"]
     assert "nullable" not in json.dumps(schema)
     assert "$ref" not in json.dumps(json_schema("ServicePage"))
 
@@ -173,19 +172,14 @@ def test_properties_json_schema_conversion() -> None:
 @SETTINGS
 @given(body=strategy(json_schema("Service")))
 def test_properties_valid_201_bodies_parse(body: dict[str, Any]) -> None:
-    """A 201 body valid against the spec returns the Service, or is ambiguous when it has no
-    SID (created, but which one is unknown)."""
+    """Every 201 body valid against the spec returns the Service, unknown properties kept."""
     SERVICE_VALIDATOR.validate(body)
     result = run_create(201, json.dumps(body).encode())
-    if isinstance(body.get("sid"), str):
-        assert isinstance(result, Service), result
-        assert result.sid == body["sid"]
-        assert result.additional_properties == {
-            k: v for k, v in body.items() if k not in Service.__annotations__
-        }
-    else:
-        assert isinstance(result, AmbiguousCreateError), result
-        assert result.status == 201
+    assert isinstance(result, Service), result
+    assert result.sid == body["sid"]
+    assert result.additional_properties == {
+        k: v for k, v in body.items() if k not in Service.__annotations__
+    }
 
 
 @SETTINGS

@@ -14,6 +14,7 @@ import httpx
 import pytest
 import respx
 
+from tests._bodies import service_body
 from tests.conftest import SleepRecorder, TestCredentials, offline_transport
 from twilio_chat import (
     AmbiguousCreateError,
@@ -21,6 +22,7 @@ from twilio_chat import (
     AuthenticationError,
     ChatClient,
     ConfigurationError,
+    NotFoundError,
     RateLimitError,
     RetryEvent,
     RetryPolicy,
@@ -37,7 +39,7 @@ SID = "IS" + "0123456789abcdef" * 2
 
 
 def created() -> httpx.Response:
-    return httpx.Response(201, json={"sid": SID, "friendly_name": "x"})
+    return httpx.Response(201, json=service_body(SID))
 
 
 def throttled(retry_after: str | None = None, **headers: str) -> httpx.Response:
@@ -276,7 +278,7 @@ async def test_retry_ambiguous_opt_in_exhausted_stays_ambiguous(
         pytest.param(400, ApiError, id="400"),
         pytest.param(401, AuthenticationError, id="401"),
         pytest.param(403, AuthenticationError, id="403"),
-        pytest.param(404, ApiError, id="404"),
+        pytest.param(404, NotFoundError, id="404"),
         pytest.param(409, ApiError, id="409"),
     ],
 )

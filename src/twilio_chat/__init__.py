@@ -1,7 +1,16 @@
 """Async client for Twilio Programmable Chat services: safe retries, typed errors, bulk
 provisioning. Everything public is re-exported here; every other module is private."""
 
-from twilio_chat_api.models import Service
+from twilio_chat_api.models import (
+    ChannelNotification,
+    NewMessageNotification,
+    Service,
+    ServiceLimits,
+    ServiceLinks,
+    ServiceMedia,
+    ServiceNotifications,
+)
+from twilio_chat_api.types import Unset
 
 from ._bulk import Outcome, ServiceResult, create_services, provision
 from ._client import ChatClient
@@ -10,6 +19,7 @@ from ._errors import (
     ApiError,
     AuthenticationError,
     ConfigurationError,
+    NotFoundError,
     RateLimitError,
     ServerError,
     TransportError,
@@ -25,19 +35,27 @@ __all__ = [
     "AmbiguousCreateError",
     "ApiError",
     "AuthenticationError",
+    "ChannelNotification",
     "ChatClient",
     "ConfigurationError",
+    "NewMessageNotification",
+    "NotFoundError",
     "Outcome",
     "RateLimitError",
     "RetryEvent",
     "RetryPolicy",
     "ServerError",
     "Service",
+    "ServiceLimits",
+    "ServiceLinks",
+    "ServiceMedia",
+    "ServiceNotifications",
     "ServiceResult",
     "Signal",
     "TransportError",
     "TwilioChatError",
     "UnexpectedResponseError",
+    "Unset",
     "__version__",
     "create_services",
     "provision",

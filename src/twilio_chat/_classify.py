@@ -16,12 +16,14 @@ from ._errors import (
     ServerError,
     TransportError,
     TwilioChatError,
+    UnexpectedResponseError,
 )
 
 __all__ = [
     "NOT_SENT",
     "NOT_SENT_FATAL",
     "is_retryable_503",
+    "may_have_happened",
     "network_error",
     "retryable_create",
     "retryable_read",
@@ -83,3 +85,16 @@ def retryable_read(error: TwilioChatError) -> bool:
     if isinstance(error, TransportError):
         return not isinstance(error.__cause__, NOT_SENT_FATAL)
     return isinstance(error, RateLimitError | ServerError)
+
+
+def may_have_happened(error: TwilioChatError) -> bool:
+    """Whether a failed write may still have been applied by the server: anything but a
+    429, a 503 with Retry-After (both documented as not processed) or a request that never
+    left the client."""
+    if isinstance(error, RateLimitError):
+        return False
+    if isinstance(error, ServerError):
+        return not is_retryable_503(error)
+    if isinstance(error, TransportError):
+        return not isinstance(error.__cause__, NOT_SENT + NOT_SENT_FATAL)
+    return isinstance(error, UnexpectedResponseError | AmbiguousCreateError)

@@ -11,36 +11,52 @@ import asyncio
 import functools
 import os
 import platform
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextvars import ContextVar
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 from twilio_chat_api import AuthenticatedClient
-from twilio_chat_api.api.services import create_service, list_service
-from twilio_chat_api.models import CreateServiceRequest, PageMeta, Service, ServicePage
+from twilio_chat_api.api.services import (
+    create_service,
+    delete_service,
+    fetch_service,
+    list_service,
+    update_service,
+)
+from twilio_chat_api.models import CreateServiceRequest, Service
 
 from ._auth import resolve_credentials
-from ._classify import is_retryable_503, network_error, retryable_create, retryable_read
+from ._classify import (
+    is_retryable_503,
+    may_have_happened,
+    network_error,
+    retryable_create,
+    retryable_read,
+)
 from ._config import (
     DEFAULT_TIMEOUT,
     check_friendly_name,
     check_int,
+    check_service_sid,
     resolve_base_url,
     resolve_timeout,
 )
 from ._errors import (
     AmbiguousCreateError,
     ConfigurationError,
+    NotFoundError,
     RateLimitError,
     ServerError,
     TwilioChatError,
     UnexpectedResponseError,
 )
 from ._limiter import AdaptiveLimiter, Signal
-from ._responses import api_error, excerpt, is_usable_service
+from ._operations import CREATE, DELETE, FETCH, LIST, UPDATE, Operation
+from ._responses import api_error, excerpt, json_body, parse_service, parse_service_page
 from ._retry import RetryBudget, RetryPolicy, call_with_retries
+from ._settings import update_request
 from ._transport import default_transport
 from ._version import __version__
 
@@ -48,6 +64,8 @@ if TYPE_CHECKING:
     from ._bulk import ServiceResult
 
 __all__ = ["ChatClient"]
+
+T = TypeVar("T")
 
 
 # The response of the current attempt, captured by an httpx event hook before the generated
@@ -178,43 +196,25 @@ class ChatClient:
         """
         check_friendly_name(friendly_name)
         self._check_open()
-        return await call_with_retries(
-            lambda: self._create_once(friendly_name),
-            policy=self._retry,
-            budget=self._budget,
-            retryable=self._retryable_create,
+        return await self._retrying(
+            functools.partial(self._limited, functools.partial(self._send_create, friendly_name)),
+            self._retryable_create,
         )
 
     def _retryable_create(self, error: TwilioChatError) -> bool:
         return retryable_create(error, retry_ambiguous=self._retry.retry_ambiguous)
 
-    async def _create_once(self, friendly_name: str) -> Service:
-        if self._limiter is None:
-            return await self._send_create(friendly_name)
-        ticket = await self._limiter.acquire()
-        signal = Signal.NEUTRAL
-        try:
-            service = await self._send_create(friendly_name)
-        except RateLimitError:
-            signal = Signal.THROTTLED
-            raise
-        else:
-            signal = Signal.SUCCESS
-            return service
-        finally:
-            self._limiter.release(ticket, signal)
-
     async def _send_create(self, friendly_name: str) -> Service:
         body = CreateServiceRequest(friendly_name=friendly_name)
-        response, parsed = await self._call(
+        response = await self._request(
+            CREATE,
             lambda: create_service.asyncio_detailed(client=self._api, body=body),
-            "POST",
-            "/v2/Services",
             maybe_sent=lambda reason: AmbiguousCreateError(friendly_name, reason=reason),
         )
-        if response.status_code == 201:
-            if isinstance(parsed, Service) and is_usable_service(parsed):
-                return parsed
+        if response.status_code == CREATE.success:
+            service = parse_service(json_body(response))
+            if service is not None:
+                return service
             raise AmbiguousCreateError(
                 friendly_name, reason="the 201 body could not be parsed", status=201
             ) from _unexpected(response)
@@ -242,28 +242,110 @@ class ChatClient:
             self, names, concurrency=concurrency, reconcile_delay=reconcile_delay
         )
 
+    # --- Fetch, update, delete ----------------------------------------------------------------
+
+    async def fetch_service(self, sid: str) -> Service:
+        """The service with this SID. `NotFoundError` when there is none; every transient
+        failure (429, 5xx, network) is retried, since a read changes nothing."""
+        check_service_sid(sid)
+        self._check_open()
+        send = functools.partial(fetch_service.asyncio_detailed, sid, client=self._api)
+        return await self._retrying(
+            functools.partial(
+                self._limited, functools.partial(self._send_for_service, FETCH, send)
+            ),
+            retryable_read,
+        )
+
+    async def update_service(self, sid: str, **settings: object) -> Service:
+        """Change the given settings of a service and return it as updated.
+
+        Keywords are the generated `UpdateServiceRequest` fields, one per form parameter of
+        Twilio's UpdateService (`friendly_name`, `read_status_enabled`, `limits_user_channels`,
+        `notifications_new_message_enabled`, `webhook_filters`, ...); an unknown keyword or a
+        value of the wrong type is a `ConfigurationError` before any request. Sending the same
+        settings twice gives the same result, so every transient failure is retried.
+        `NotFoundError` when the service does not exist.
+        """
+        check_service_sid(sid)
+        body = update_request(settings)
+        self._check_open()
+        send = functools.partial(update_service.asyncio_detailed, sid, client=self._api, body=body)
+        return await self._retrying(
+            functools.partial(
+                self._limited, functools.partial(self._send_for_service, UPDATE, send)
+            ),
+            retryable_read,
+        )
+
+    async def delete_service(self, sid: str) -> None:
+        """Delete a service. Retried on every transient failure: a retry that finds the
+        service gone after an attempt that may have deleted it has succeeded. A 404 on the
+        first attempt (or after attempts that certainly changed nothing) is `NotFoundError`."""
+        check_service_sid(sid)
+        self._check_open()
+        maybe_deleted = False
+
+        async def attempt() -> None:
+            nonlocal maybe_deleted
+            try:
+                await self._limited(functools.partial(self._send_delete, sid))
+            except NotFoundError:
+                if not maybe_deleted:
+                    raise
+            except TwilioChatError as error:
+                maybe_deleted = maybe_deleted or may_have_happened(error)
+                raise
+
+        await self._retrying(attempt, retryable_read)
+
+    async def _send_for_service(
+        self, operation: Operation, send: Callable[[], Awaitable[object]]
+    ) -> Service:
+        response = await self._request(operation, send)
+        if response.status_code != operation.success:
+            raise api_error(response)
+        service = parse_service(json_body(response))
+        if service is None:
+            raise _unexpected(response)
+        return service
+
+    async def _send_delete(self, sid: str) -> None:
+        response = await self._request(
+            DELETE, functools.partial(delete_service.asyncio_detailed, sid, client=self._api)
+        )
+        if response.status_code != DELETE.success:
+            raise api_error(response)
+
     # --- List --------------------------------------------------------------------------------
 
-    async def list_services(self, *, page_size: int = 100) -> AsyncIterator[Service]:
-        """Yield every service of the account, following `meta.next_page_url` to the end.
+    async def list_services(
+        self, *, page_size: int = 100, limit: int | None = None
+    ) -> AsyncIterator[Service]:
+        """Yield the account's services (at most `limit`), following `meta.next_page_url`.
 
-        A read is idempotent, so every transient failure (429, 5xx, network) is retried.
+        A read is idempotent, so every transient failure (429, 5xx, network) is retried, page
+        by page.
         """
         check_int(page_size, "page_size", 1, 100)
+        if limit is not None:
+            check_int(limit, "limit", 1)
         self._check_open()
         query: dict[str, Any] = {"page_size": page_size}
         seen: set[str] = set()
+        remaining = limit
         while True:
-            page = await call_with_retries(
-                functools.partial(self._list_once, query),
-                policy=self._retry,
-                budget=self._budget,
-                retryable=retryable_read,
+            services, next_url = await self._retrying(
+                functools.partial(self._limited, functools.partial(self._send_list, query)),
+                retryable_read,
             )
-            for service in page.services or ():
+            for service in services:
+                if remaining is not None:
+                    if remaining == 0:
+                        return
+                    remaining -= 1
                 yield service
-            next_url = page.meta.next_page_url if isinstance(page.meta, PageMeta) else None
-            if not isinstance(next_url, str) or not next_url:
+            if next_url is None or remaining == 0:
                 return
             if next_url in seen:
                 raise UnexpectedResponseError(
@@ -272,49 +354,75 @@ class ChatClient:
             seen.add(next_url)
             query = _page_query(next_url, page_size)
 
-    async def _list_once(self, query: dict[str, Any]) -> ServicePage:
-        response, parsed = await self._call(
-            lambda: list_service.asyncio_detailed(client=self._api, **query),
-            "GET",
-            "/v2/Services",
+    async def _send_list(self, query: dict[str, Any]) -> tuple[list[Service], str | None]:
+        response = await self._request(
+            LIST, functools.partial(list_service.asyncio_detailed, client=self._api, **query)
         )
-        if response.status_code == 200:
-            if isinstance(parsed, ServicePage) and isinstance(parsed.services, list):
-                return parsed
+        if response.status_code != LIST.success:
+            raise api_error(response)
+        page = parse_service_page(json_body(response))
+        if page is None:
             raise _unexpected(response)
-        raise api_error(response)
+        return page
 
-    # --- The one boundary with the generated code and the network ----------------------------
+    # --- What every call shares: retries, the limiter, the network ---------------------------
 
-    async def _call(
+    async def _retrying(
         self,
-        send: Callable[[], Any],
-        method: str,
-        path: str,
+        attempt: Callable[[], Awaitable[T]],
+        retryable: Callable[[TwilioChatError], bool],
+    ) -> T:
+        return await call_with_retries(
+            attempt, policy=self._retry, budget=self._budget, retryable=retryable
+        )
+
+    async def _limited(self, send: Callable[[], Awaitable[T]]) -> T:
+        """One attempt through the adaptive limiter: a 429 shrinks it, a success grows it."""
+        if self._limiter is None:
+            return await send()
+        ticket = await self._limiter.acquire()
+        signal = Signal.NEUTRAL
+        try:
+            result = await send()
+        except RateLimitError:
+            signal = Signal.THROTTLED
+            raise
+        else:
+            signal = Signal.SUCCESS
+            return result
+        finally:
+            self._limiter.release(ticket, signal)
+
+    async def _request(
+        self,
+        operation: Operation,
+        send: Callable[[], Awaitable[object]],
         *,
         maybe_sent: Callable[[str], TwilioChatError] | None = None,
-    ) -> tuple[httpx.Response, object]:
-        """Run one generated call and return (raw response, parsed model or None).
+    ) -> httpx.Response:
+        """Run one generated call and return the raw response, whatever its status or body.
 
         Network failures become `TransportError`, or the caller's ambiguous error when the
-        request may have been sent. A generated parser that chokes on the status or the body
-        leaves the raw response, so the caller can still type the failure.
+        request may have been sent. The facade parses the body itself (tolerantly), so a
+        generated parser that chokes on a status or body changes nothing here.
         """
         _last_response.set(None)
-        url = self._base_url.rstrip("/") + path
+        url = self._base_url.rstrip("/") + operation.path
         try:
-            detailed = await send()
+            await send()
         except httpx.RequestError as exc:
-            raise network_error(exc, method, url, maybe_sent) from exc
+            raise network_error(exc, operation.method, url, maybe_sent) from exc
         except Exception as exc:
             response = _last_response.get()
             if response is None:  # a transport that raised something other than httpx's errors
-                raise network_error(exc, method, url, maybe_sent) from exc
-            return response, None
+                raise network_error(exc, operation.method, url, maybe_sent) from exc
+            return response
         response = _last_response.get()
         if response is None:  # cannot happen with httpx's hooks; never call it "not sent"
-            raise network_error(RuntimeError("no response captured"), method, url, maybe_sent)
-        return response, detailed.parsed
+            raise network_error(
+                RuntimeError("no response captured"), operation.method, url, maybe_sent
+            )
+        return response
 
 
 def _unexpected(response: httpx.Response) -> UnexpectedResponseError:

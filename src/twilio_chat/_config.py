@@ -95,3 +95,30 @@ def check_int(value: object, what: str, minimum: int, maximum: int | None = None
     if not in_range:
         bounds = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
         raise ConfigurationError(f"{what} must be an integer {bounds}")
+
+
+_SERVICE_SID = re.compile(r"IS[0-9a-fA-F]{32}")
+
+
+def check_service_sid(sid: object) -> None:
+    """A service SID is `IS` and 32 hex digits; anything else is refused before a request
+    (it would otherwise become part of the URL path)."""
+    if not isinstance(sid, str):
+        raise ConfigurationError(f"service SID must be a str, not {type(sid).__name__}")
+    if not _SERVICE_SID.fullmatch(sid):
+        problem = (
+            f"got {len(sid)} characters"
+            if len(sid) != 34
+            else "it does not start with IS"
+            if not sid.startswith("IS")
+            else "the 32 characters after IS are not all hex digits"
+        )
+        raise ConfigurationError(f"service SID must be IS followed by 32 hex digits; {problem}")
+
+
+def check_text(value: str, what: str) -> None:
+    """Text Twilio receives must be encodable as UTF-8 (a lone surrogate is not)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigurationError(f"{what} contains characters that cannot be sent") from None

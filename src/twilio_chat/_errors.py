@@ -4,6 +4,7 @@
     ├── ConfigurationError (a ValueError)  bad arguments, credentials or environment
     ├── ApiError                           Twilio answered with an error status
     │   ├── AuthenticationError            401 / 403: credentials refused
+    │   ├── NotFoundError                  404: no such service (Twilio error 20404)
     │   ├── RateLimitError                 429 after retries, or a Retry-After too long to wait
     │   ├── ServerError                    5xx where it is known that nothing was changed
     │   └── UnexpectedResponseError        a response the client cannot interpret
@@ -23,6 +24,7 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "ConfigurationError",
+    "NotFoundError",
     "RateLimitError",
     "ServerError",
     "TransportError",
@@ -89,6 +91,11 @@ class ApiError(TwilioChatError):
 
 class AuthenticationError(ApiError):
     """Raised on 401 or 403: the credentials were refused (retrying will not help)."""
+
+
+class NotFoundError(ApiError):
+    """Raised on 404: the service does not exist (Twilio error 20404), for example a fetch,
+    update or delete of a SID that was deleted or never existed."""
 
 
 class RateLimitError(ApiError):

@@ -1,12 +1,12 @@
-"""Reading what Twilio answered: error bodies in either shape, Retry-After, request ids.
+"""Reading what Twilio answered: services and pages, error bodies in either shape,
+Retry-After, request ids.
 
-Nothing here raises on bad input: a body that is not JSON, or JSON of the wrong shape, still
-becomes an `ApiError` with the status and a short excerpt.
+Nothing here raises on bad input: a body that is not JSON, or JSON of the wrong shape, gives
+None (for a success body) or an `ApiError` with the status and a short excerpt.
 """
 
 from __future__ import annotations
 
-import datetime
 import email.utils
 import json
 import math
@@ -15,18 +15,32 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
-from twilio_chat_api.models import Service, ServiceLinks
-from twilio_chat_api.types import Unset
+from twilio_chat_api.models import PageMeta, Service
 
 from ._errors import (
     ApiError,
     AuthenticationError,
+    NotFoundError,
     RateLimitError,
     ServerError,
     UnexpectedResponseError,
 )
+from ._models import conforms
 
-__all__ = ["api_error", "excerpt", "is_usable_service", "parse_retry_after"]
+__all__ = [
+    "api_error",
+    "excerpt",
+    "json_body",
+    "parse_retry_after",
+    "parse_service",
+    "parse_service_page",
+]
+
+# Twilio's spec allows these objects to be null; an absent or null one reads as empty, so a
+# caller can always write `service.limits.user_channels` (see spec/deviations.yaml).
+_OBJECT_FIELDS = ("limits", "notifications", "media", "links")
+# What the generated `from_dict` methods raise on JSON of the wrong shape.
+_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 
 _EXCERPT_CHARS = 200
 
@@ -37,7 +51,7 @@ def api_error(
     clock: Callable[[], float] = time.time,
 ) -> ApiError:
     """The typed error for an error response: class by status, fields from the body."""
-    body = _json_object(response)
+    body = json_body(response)
     code: int | None
     message: str | None
     more_info: str | None
@@ -65,6 +79,8 @@ def api_error(
 def _class_for(status: int) -> type[ApiError]:
     if status in (401, 403):
         return AuthenticationError
+    if status == 404:
+        return NotFoundError
     if status == 429:
         return RateLimitError
     if 400 <= status < 600:
@@ -72,7 +88,8 @@ def _class_for(status: int) -> type[ApiError]:
     return UnexpectedResponseError
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+def json_body(response: httpx.Response) -> dict[str, Any] | None:
+    """The body as a JSON object, or None when it is not one."""
     try:
         body = json.loads(response.content)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
@@ -98,17 +115,41 @@ def _fields(body: Mapping[str, Any]) -> tuple[int | None, str | None, str | None
     return code, message, more_info, details if isinstance(details, dict) else None
 
 
-def is_usable_service(service: Service) -> bool:
-    """Whether a parsed 201 body is a service the caller can use: it has a SID, and no typed
-    field holds the raw value the generated parser falls back to when it cannot convert one
-    (a date that is not ISO 8601, links or webhook filters of the wrong JSON type)."""
-    dates = (service.date_created, service.date_updated)
-    return (
-        isinstance(service.sid, str)
-        and all(isinstance(value, datetime.datetime | Unset | None) for value in dates)
-        and isinstance(service.links, ServiceLinks | Unset | None)
-        and isinstance(service.webhook_filters, list | Unset | None)
-    )
+def parse_service(data: object) -> Service | None:
+    """A service resource as the generated model, or None when it is not one.
+
+    Tolerant of evolution: unknown properties land in `additional_properties`, properties
+    that are not part of the typed core may be absent, and string fields keep values that no
+    enum knows. Intolerant of lies: every field must hold the type its annotation promises.
+    """
+    if not isinstance(data, dict):
+        return None
+    body = dict(data)
+    for key in _OBJECT_FIELDS:
+        if body.get(key) is None:
+            body[key] = {}
+    try:
+        service = Service.from_dict(body)
+    except _PARSE_ERRORS:
+        return None
+    return service if conforms(service) else None
+
+
+def parse_service_page(data: object) -> tuple[list[Service], str | None] | None:
+    """One page of a listing: its services and the next page's URL (None on the last page),
+    or None when the body is not a page."""
+    if not isinstance(data, dict) or not isinstance(data.get("services"), list):
+        return None
+    services = [parse_service(item) for item in data["services"]]
+    try:
+        meta = PageMeta.from_dict(data.get("meta") or {})
+    except _PARSE_ERRORS:
+        return None
+    parsed = [service for service in services if service is not None]
+    if len(parsed) != len(services) or not conforms(meta):
+        return None
+    next_url = meta.next_page_url if isinstance(meta.next_page_url, str) else None
+    return parsed, next_url or None
 
 
 def excerpt(response: httpx.Response) -> str:
