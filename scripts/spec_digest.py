@@ -409,7 +409,7 @@ class Deviation:
 
 def load_deviations(path: Path) -> list[Deviation]:
     """Each entry needs a non-empty `path` and `reason`; nothing else, no duplicates."""
-    if not path.exists():
+    if not path.exists() or not path.read_text(encoding="utf-8").strip():
         return []
     loaded = load_yaml(path)
     entries = loaded.get("deviations")
