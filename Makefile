@@ -8,7 +8,8 @@ BENCH_STAMP := $(VENV)/.installed-bench
 GEN := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate \
 	--path openapi.yaml --config generator-config.yaml --meta uv --fail-on-warning
 
-.PHONY: install generate check-generated lint typecheck pytest test demo bench constraints clean
+.PHONY: install generate check-generated check-spec spec-update lint typecheck pytest test demo bench \
+	constraints clean
 
 install: $(STAMP)
 
@@ -41,6 +42,17 @@ check-generated: $(STAMP)
 		echo "generated/ is stale or hand-edited: run 'make generate' and commit the result" >&2; exit 1; \
 	fi
 
+# openapi.yaml against the digest of Twilio's spec: every difference must be in spec/deviations.yaml.
+check-spec: $(STAMP)
+	@$(BIN)/python scripts/spec_digest.py check
+
+# Rebuild spec/'s digest from a newer Twilio file and print what changed, breaking changes marked.
+spec-update: $(STAMP)
+	@test -n "$(UPSTREAM)" || { echo "usage: make spec-update" \
+		"UPSTREAM=path/to/twilio_ip_messaging_v2.yaml [COMMIT=<twilio-oai sha>]" >&2; exit 2; }
+	@$(BIN)/python scripts/spec_digest.py update --upstream "$(UPSTREAM)" \
+		$(if $(COMMIT),--commit "$(COMMIT)")
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -51,7 +63,7 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: check-generated lint typecheck pytest
+test: check-generated check-spec lint typecheck pytest
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
