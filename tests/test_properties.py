@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from twilio_chat import (
-    AmbiguousCreateError,
     ApiError,
     AuthenticationError,
     ChatClient,
