@@ -559,7 +559,14 @@ class ChatEmulator:
                 await self._respond(send, 500, _INTERNAL)
         elif outcome is AfterProcessing.DROP:
             counts["dropped"] += 1
-            await send(self._start(status, payload, (), _JSON))
+            # Headers that promise a body, then no body: the client sees an incomplete response.
+            # A 204 needs no body, so its drop promises one byte under a 200 instead.
+            start = (
+                self._start(status, payload, (), _JSON)
+                if payload
+                else self._start(200, b"-", (), _JSON)
+            )
+            await send(start)
             raise ConnectionDropped(f"dropped on purpose after a {operation.value}")
         else:
             counts["hung"] += 1
