@@ -23,8 +23,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ._bulk import Outcome, provision
 from ._client import ChatClient
 from ._errors import AmbiguousCreateError, ConfigurationError, TwilioChatError
@@ -307,6 +305,11 @@ def _emulator_options(parser: argparse.ArgumentParser) -> None:
     for name, help_text in _FAULT_OPTIONS.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, help=help_text)
     parser.add_argument("--max-concurrency", type=int, help="answer 429 beyond N in flight")
+    parser.add_argument(
+        "--fault-operations",
+        help="comma-separated operations the request faults hit: "
+        "create,list,fetch,update,delete (default: all)",
+    )
 
 
 _FAULT_OPTIONS = {
@@ -319,7 +322,12 @@ _FAULT_OPTIONS = {
     "error_after_create": "fraction answered 500 after the service was created",
     "drop_after_create": "fraction whose connection drops after the service was created",
     "hang_after_create": "fraction that hang after the service was created",
+    "error_after_processing": "fraction answered 500 after taking effect (any operation)",
+    "drop_after_processing": "fraction whose connection drops after taking effect",
+    "hang_after_processing": "fraction that hang after taking effect",
     "hang_seconds": "how long those hang",
+    "slow_create_rate": "fraction of creates processed only --slow-create-delay s later",
+    "slow_create_delay": "seconds before a slow create is processed (reads stay fast)",
 }
 
 
@@ -339,6 +347,8 @@ def _run_emulator(args: argparse.Namespace) -> int:
 
     settings = {name: getattr(args, name) for name in _FAULT_OPTIONS}
     settings["max_concurrency"] = args.max_concurrency
+    if args.fault_operations is not None:
+        settings["operations"] = [op.strip() for op in args.fault_operations.split(",")]
     try:
         faults = Faults(**{k: v for k, v in settings.items() if v is not None})
         emulator = ChatEmulator(
@@ -351,7 +361,10 @@ def _run_emulator(args: argparse.Namespace) -> int:
         )
     except (TypeError, ValueError) as exc:
         raise ConfigurationError(str(exc)) from None
-    active = {k: v for k, v in attrs.asdict(faults).items() if v}
+    active = {
+        k: sorted(op.value for op in v) if k == "operations" else v
+        for k, v in faults.changed().items()
+    }
     server = EmulatorServer(emulator, host=args.host, port=args.port)
     try:
         server.start()

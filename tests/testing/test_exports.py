@@ -21,6 +21,7 @@ def test_exports_all_names_resolve() -> None:
         "EmulatorServer",
         "EmulatorStats",
         "Faults",
+        "Operation",
         "ServiceRecord",
         "run_emulator",
     }

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from tests.testing.conftest import client_for, create
-from twilio_chat.testing import ChatEmulator, Faults
-from twilio_chat.testing._faults import FaultDice
+from twilio_chat.testing import ChatEmulator, Faults, Operation
+from twilio_chat.testing._faults import Admission, AfterProcessing, FaultDice
 
 
 def test_faults_default_all_off() -> None:
@@ -232,3 +232,204 @@ async def test_faults_can_change_mid_run(emulator: ChatEmulator) -> None:
         emulator.faults = Faults()
         assert (await create(client, "x")).status_code == 201
     assert emulator.faults == Faults()
+
+
+# -- per operation ---------------------------------------------------------------------------
+
+
+async def _service(client: httpx.AsyncClient, name: str = "svc") -> str:
+    response = await create(client, name)
+    assert response.status_code == 201
+    sid: str = response.json()["sid"]
+    return sid
+
+
+def test_faults_operations_default_to_all() -> None:
+    """By default the request-level faults hit all five operations."""
+    assert Faults().operations == frozenset(Operation)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        pytest.param({Operation.UPDATE, Operation.DELETE}, id="enums"),
+        pytest.param(["update", "delete"], id="names"),
+        pytest.param(("delete", Operation.UPDATE), id="mixed"),
+    ],
+)
+def test_faults_operations_accept_names(given: Any) -> None:
+    """operations takes Operation members or their names, and stores a frozenset."""
+    faults = Faults(operations=given)
+    assert faults.operations == frozenset({Operation.UPDATE, Operation.DELETE})
+    assert Faults(operations="list").operations == frozenset({Operation.LIST})
+
+
+def test_faults_operations_reject_unknown_names() -> None:
+    """An unknown operation name is a ValueError naming the valid ones."""
+    with pytest.raises(ValueError, match="create, list, fetch, update, delete"):
+        Faults(operations=["remove"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "ok"),
+    [
+        pytest.param(
+            {"error_after_processing": 0.6, "drop_after_processing": 0.5}, False, id="sum"
+        ),
+        pytest.param({"error_after_create": 0.6, "hang_after_processing": 0.5}, False, id="create"),
+        pytest.param(
+            {"error_after_create": 0.6, "hang_after_processing": 0.5, "operations": ["update"]},
+            True,
+            id="create-not-selected",
+        ),
+        pytest.param({"slow_create_rate": 1.5}, False, id="slow-rate"),
+        pytest.param({"slow_create_delay": -1}, False, id="slow-delay"),
+    ],
+)
+def test_faults_after_processing_fractions_checked(kwargs: dict[str, Any], ok: bool) -> None:
+    """The after-processing fractions that hit one operation may not sum above 1."""
+    if ok:
+        Faults(**kwargs)
+    else:
+        with pytest.raises(ValueError, match=r"after_processing|slow_create"):
+            Faults(**kwargs)
+
+
+def test_faults_changed_lists_non_defaults() -> None:
+    """changed() shows only what differs from Faults(), operations included when narrowed."""
+    assert Faults().changed() == {}
+    assert Faults(rate_limit=0.5, operations=["delete"]).changed() == {
+        "rate_limit": 0.5,
+        "operations": frozenset({Operation.DELETE}),
+    }
+
+
+async def test_fault_rate_limit_only_on_selected_operations() -> None:
+    """rate_limit with operations={delete} refuses deletes (unprocessed) and nothing else."""
+    emulator = ChatEmulator(faults=Faults(rate_limit=1.0, operations=[Operation.DELETE]))
+    async with client_for(emulator) as client:
+        sid = await _service(client)
+        assert (await client.get(f"/v2/Services/{sid}")).status_code == 200
+        assert (await client.post(f"/v2/Services/{sid}", data={})).status_code == 200
+        assert (await client.get("/v2/Services")).status_code == 200
+        response = await client.delete(f"/v2/Services/{sid}")
+    assert response.status_code == 429
+    assert response.json()["code"] == 20429
+    assert emulator.service_count == 1
+    assert emulator.stats.rate_limited == 1
+
+
+async def test_fault_unavailable_on_update_applies_nothing() -> None:
+    """A 503 answers an update before processing: the service is unchanged."""
+    emulator = ChatEmulator(faults=Faults(unavailable=1.0, operations=["update"]))
+    async with client_for(emulator) as client:
+        sid = await _service(client)
+        response = await client.post(f"/v2/Services/{sid}", data={"FriendlyName": "new"})
+    assert response.status_code == 503
+    assert emulator.existing_names() == {"svc": 1}
+    assert emulator.stats.updated == 0
+
+
+async def test_fault_error_after_update_applies_the_change() -> None:
+    """error_after_processing on update: the change is applied, then the answer is 500."""
+    emulator = ChatEmulator(faults=Faults(error_after_processing=1.0, operations=["update"]))
+    async with client_for(emulator) as client:
+        sid = await _service(client)
+        response = await client.post(f"/v2/Services/{sid}", data={"Limits.UserChannels": "9"})
+        fetched = await client.get(f"/v2/Services/{sid}")
+    assert response.status_code == 500
+    assert response.json()["code"] == 20500
+    assert fetched.json()["limits"]["user_channels"] == 9
+    stats = emulator.stats
+    assert (stats.errors_after_processing, stats.errors_after_create, stats.updated) == (1, 0, 1)
+
+
+async def test_fault_error_after_delete_deletes() -> None:
+    """A 500 after a delete: the service is gone all the same, and a retry gets 404."""
+    emulator = ChatEmulator(faults=Faults(error_after_processing=1.0, operations=["delete"]))
+    async with client_for(emulator) as client:
+        sid = await _service(client)
+        first = await client.delete(f"/v2/Services/{sid}")
+        retry = await client.delete(f"/v2/Services/{sid}")
+    assert first.status_code == 500
+    assert retry.status_code == 404
+    assert retry.json()["code"] == 20404
+    assert emulator.service_count == 0
+
+
+async def test_fault_drop_after_delete_deletes() -> None:
+    """A dropped connection after a delete: RemoteProtocolError, and the service is gone."""
+    emulator = ChatEmulator(faults=Faults(drop_after_processing=1.0, operations=["delete"]))
+    async with client_for(emulator) as client:
+        sid = await _service(client)
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.delete(f"/v2/Services/{sid}")
+    assert emulator.service_count == 0
+    assert emulator.stats.dropped == 1
+    assert emulator.in_flight == 0
+
+
+async def test_fault_hang_after_fetch_read_timeout() -> None:
+    """hang_after_processing on fetch: a short read timeout raises ReadTimeout."""
+    faults = Faults(hang_after_processing=1.0, hang_seconds=30.0, operations=["fetch"])
+    emulator = ChatEmulator(faults=faults)
+    async with client_for(emulator, timeout=httpx.Timeout(5.0, read=0.05)) as client:
+        sid = await _service(client)
+        with pytest.raises(httpx.ReadTimeout):
+            await client.get(f"/v2/Services/{sid}")
+    assert emulator.stats.hung == 1
+    assert emulator.in_flight == 0
+
+
+async def test_fault_error_after_list_is_html_when_asked() -> None:
+    """error_after_processing on list with error_html answers an HTML 500."""
+    faults = Faults(error_after_processing=1.0, error_html=True, operations=["list"])
+    emulator = ChatEmulator(faults=faults)
+    async with client_for(emulator) as client:
+        response = await client.get("/v2/Services")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+
+
+async def test_fault_after_processing_on_create_counts_as_after_create() -> None:
+    """error_after_processing also hits creates when selected, counted in both counters."""
+    emulator = ChatEmulator(faults=Faults(error_after_processing=1.0, operations=["create"]))
+    async with client_for(emulator) as client:
+        response = await create(client, "x")
+    assert response.status_code == 500
+    assert emulator.created_count("x") == 1
+    assert (emulator.stats.errors_after_create, emulator.stats.errors_after_processing) == (1, 1)
+
+
+async def test_fault_concurrency_cap_counts_every_operation() -> None:
+    """The cap is per account: a slow list fills it and a concurrent delete gets 429."""
+    emulator = ChatEmulator(
+        faults=Faults(max_concurrency=1, latency=0.05, operations=[Operation.LIST])
+    )
+    async with client_for(emulator) as client:
+        sid = await _service(client)
+        listed, deleted = await asyncio.gather(
+            client.get("/v2/Services"), client.delete(f"/v2/Services/{sid}")
+        )
+    assert listed.status_code == 200
+    assert deleted.status_code == 429
+    assert deleted.json()["message"] == "Too many concurrent requests"
+    assert emulator.service_count == 1
+
+
+def test_fault_latency_only_on_selected_operations() -> None:
+    """latency with operations={create} delays creates and no other operation."""
+    dice = FaultDice(Faults(latency=0.5, operations=["create"]), random.Random(1))
+    assert dice.latency(Operation.CREATE) == 0.5
+    assert [dice.latency(op) for op in Operation if op is not Operation.CREATE] == [0.0] * 4
+
+
+def test_fault_dice_draw_nothing_for_unselected_operations() -> None:
+    """Unselected operations draw no random number, so runs stay repeatable per seed."""
+    rng = random.Random(5)
+    dice = FaultDice(Faults(rate_limit=0.5, error_after_processing=0.5, operations=["delete"]), rng)
+    state = rng.getstate()
+    for operation in (Operation.CREATE, Operation.LIST, Operation.FETCH, Operation.UPDATE):
+        assert dice.admission(operation) is Admission.ADMIT
+        assert dice.after_processing(operation) is AfterProcessing.RESPOND
+    assert rng.getstate() == state

@@ -123,3 +123,30 @@ def test_server_run_emulator_in_the_foreground() -> None:
         process.send_signal(signal.SIGINT)
         returncode = process.wait(timeout=10)
     assert returncode == 0
+
+
+async def test_server_fetch_update_delete_over_loopback() -> None:
+    """Over TCP an update answers 200, a delete 204 with an empty body, then fetch is 404."""
+    emulator = ChatEmulator()
+    with EmulatorServer(emulator) as server:
+        async with httpx.AsyncClient(base_url=server.base_url, auth=AUTH) as client:
+            sid = (await create(client, "tcp")).json()["sid"]
+            updated = await client.post(f"/v2/Services/{sid}", data={"WebhookMethod": "GET"})
+            deleted = await client.delete(f"/v2/Services/{sid}")
+            fetched = await client.get(f"/v2/Services/{sid}")
+    assert updated.json()["webhook_method"] == "GET"
+    assert (deleted.status_code, deleted.content) == (204, b"")
+    assert fetched.status_code == 404
+    assert emulator.service_count == 0
+
+
+async def test_server_drop_after_delete_still_deletes() -> None:
+    """Over TCP a drop after a delete is RemoteProtocolError, and the service is gone."""
+    faults = Faults(drop_after_processing=1.0, operations=["delete"])
+    emulator = ChatEmulator(faults=faults)
+    with EmulatorServer(emulator) as server:
+        async with httpx.AsyncClient(base_url=server.base_url, auth=AUTH) as client:
+            sid = (await create(client, "tcp")).json()["sid"]
+            with pytest.raises(httpx.RemoteProtocolError):
+                await client.delete(f"/v2/Services/{sid}")
+    assert emulator.service_count == 0

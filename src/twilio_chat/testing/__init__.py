@@ -1,4 +1,5 @@
-"""A local Twilio Chat API emulator (`POST` and `GET /v2/Services`) with fault injection.
+"""A local Twilio Chat API emulator (the Services resource: create, list, fetch, update, delete)
+with fault injection.
 
 In-process, for tests::
 
@@ -8,6 +9,9 @@ In-process, for tests::
         await client.post("/v2/Services", data={"FriendlyName": "demo"})
     assert emulator.created_count("demo") == 1
 
+Tests of pre-existing names seed services (`emulator.seed_service("demo")`); tests that must
+not write assert `emulator.stats.write_requests == 0`.
+
 On a loopback port (needs the `emulator` extra, uvicorn): `EmulatorServer(emulator)` in a
 background thread, or `run_emulator(emulator, port=8080)` in the foreground.
 """
@@ -16,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ._app import ChatEmulator, EmulatorStats
 from ._credentials import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
-from ._faults import Faults
+from ._faults import Faults, Operation
 from ._resources import ServiceRecord
 
 if TYPE_CHECKING:
@@ -29,11 +33,12 @@ __all__ = [
     "EmulatorServer",
     "EmulatorStats",
     "Faults",
+    "Operation",
     "ServiceRecord",
     "run_emulator",
 ]
 
-for _public in (ChatEmulator, EmulatorStats, Faults, ServiceRecord):
+for _public in (ChatEmulator, EmulatorStats, Faults, Operation, ServiceRecord):
     _public.__module__ = __name__
 
 

@@ -1,8 +1,9 @@
 """Twilio-style paging of the service list: query parameters, page position and `meta`.
 
 Page tokens point at a service, not at an offset: `PA<sid>` starts after that service and
-`PB<sid>` ends before it. Services are only ever appended, so a reader following
-`next_page_url` sees every service exactly once while creates continue.
+`PB<sid>` ends before it. Services are only ever appended, and a deleted one leaves a hole that
+keeps its place, so a reader following `next_page_url` sees every service that lives
+throughout exactly once while creates and deletes continue.
 """
 
 from __future__ import annotations
@@ -72,40 +73,42 @@ class Page(NamedTuple):
 
 def paginate(
     query: PageQuery,
-    records: Sequence[ServiceRecord],
+    records: Sequence[ServiceRecord | None],
     positions: Mapping[str, int],
     list_url: str,
+    *,
+    holes: int = 0,
 ) -> Page:
-    """Cut the page `query` asks for out of `records` (oldest first).
+    """Cut the page `query` asks for out of `records` (oldest first, None where deleted).
 
-    `positions` maps each sid to its index in `records`; `list_url` is the absolute URL of the
-    list endpoint, on which every `meta` URL is built.
+    `positions` maps each sid (deleted ones too) to its index in `records`; `holes` counts the
+    Nones (0 allows plain slicing); `list_url` is the absolute URL of the list endpoint, on
+    which every `meta` URL is built.
     """
     size, page, token = query
     if token is None:
-        start = page * size
-        end = start + size
+        start = page * size if not holes else _skip(records, page * size)
+        services, last = _forward(records, start, size)
     else:
         position = positions.get(token[2:])
         if position is None or token[:2] not in (_AFTER, _BEFORE):
             raise InvalidPageQuery(f"Invalid PageToken {token!r}")
         if token[:2] == _AFTER:
-            start = position + 1
-            end = start + size
+            services, last = _forward(records, position + 1, size)
         else:
-            end = position
-            start = max(0, end - size)
-    services = records[start:end]
-    total = len(records)
+            services, last = _backward(records, position - 1, size)
 
     def url(page: int, token: str | None) -> str:
         tail = f"&PageToken={token}" if token else ""
         return f"{list_url}?PageSize={size}&Page={page}{tail}"
 
-    next_url = url(page + 1, _AFTER + services[-1].sid) if services and end < total else None
-    previous_url = (
-        url(max(page - 1, 0), _BEFORE + services[0].sid) if services and start > 0 else None
-    )
+    next_url = previous_url = None
+    if services:
+        first = positions[services[0].sid]
+        if _forward(records, last + 1, 1)[0]:
+            next_url = url(page + 1, _AFTER + services[-1].sid)
+        if _backward(records, first - 1, 1)[0]:
+            previous_url = url(max(page - 1, 0), _BEFORE + services[0].sid)
     meta = {
         "page": page,
         "page_size": size,
@@ -116,3 +119,43 @@ def paginate(
         "key": "services",
     }
     return Page(services, meta)
+
+
+def _skip(records: Sequence[ServiceRecord | None], count: int) -> int:
+    """The index of the live record after the first `count` live ones."""
+    for index, record in enumerate(records):
+        if record is not None:
+            if not count:
+                return index
+            count -= 1
+    return len(records)
+
+
+def _forward(
+    records: Sequence[ServiceRecord | None], start: int, size: int
+) -> tuple[list[ServiceRecord], int]:
+    """Up to `size` live records from `start` on, and the index of the last one looked at."""
+    found: list[ServiceRecord] = []
+    index = start - 1
+    end = len(records)
+    while len(found) < size and index + 1 < end:
+        index += 1
+        record = records[index]
+        if record is not None:
+            found.append(record)
+    return found, index
+
+
+def _backward(
+    records: Sequence[ServiceRecord | None], start: int, size: int
+) -> tuple[list[ServiceRecord], int]:
+    """Up to `size` live records ending at `start` (oldest first), and the last index looked at."""
+    found: list[ServiceRecord] = []
+    index = start + 1
+    while len(found) < size and index > 0:
+        index -= 1
+        record = records[index]
+        if record is not None:
+            found.append(record)
+    found.reverse()
+    return found, start

@@ -1,7 +1,8 @@
-"""Created services as compact records, and the JSON bodies Twilio answers with.
+"""Services as compact records, and the JSON bodies Twilio answers with.
 
-A record keeps only what varies (sid, name, creation second); everything else is rendered on
-demand, so a hundred thousand services fit in a few tens of megabytes.
+A record keeps only what varies (sid, name, creation second, and the settings of a service
+that was updated); everything else is rendered on demand, so a hundred thousand services fit
+in a few tens of megabytes.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable, Mapping
 from typing import Any, Final, NamedTuple
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "ServiceRecord",
     "UtcClock",
     "error_body",
+    "initial_settings",
     "new_sid",
     "render_service",
     "role_sids",
@@ -24,13 +27,17 @@ __all__ = [
 
 
 class ServiceRecord(NamedTuple):
-    """One created service, as the emulator stores it."""
+    """One service, as the emulator stores it (replaced, never changed, by an update)."""
 
     sid: str
     """`IS` + 32 lowercase hex digits."""
     friendly_name: str
     date_created: str
-    """UTC, `YYYY-MM-DDTHH:MM:SSZ` (also the service's `date_updated`)."""
+    """UTC, `YYYY-MM-DDTHH:MM:SSZ`."""
+    date_updated: str | None = None
+    """UTC, like `date_created`; None until the first update (then it equals `date_created`)."""
+    settings: Mapping[str, Any] | None = None
+    """Every other field as Twilio renders it, role SIDs first; None: the defaults."""
 
 
 SERVICE_DEFAULTS: Final[dict[str, Any]] = {
@@ -47,10 +54,15 @@ SERVICE_DEFAULTS: Final[dict[str, Any]] = {
     "post_webhook_retry_count": 0,
     "notifications": {
         "log_enabled": False,
-        "new_message": {"enabled": False},
-        "added_to_channel": {"enabled": False},
-        "removed_from_channel": {"enabled": False},
-        "invited_to_channel": {"enabled": False},
+        "new_message": {
+            "enabled": False,
+            "template": None,
+            "sound": None,
+            "badge_count_enabled": False,
+        },
+        "added_to_channel": {"enabled": False, "template": None, "sound": None},
+        "removed_from_channel": {"enabled": False, "template": None, "sound": None},
+        "invited_to_channel": {"enabled": False, "template": None, "sound": None},
     },
     "media": {"size_limit_mb": 150, "compatibility_message": None},
 }
@@ -74,19 +86,36 @@ def role_sids(service_sid: str) -> tuple[str, str, str]:
     return "RL" + digest[:32], "RL" + digest[32:64], "RL" + digest[64:]
 
 
+def initial_settings(service_sid: str) -> dict[str, Any]:
+    """The settings a new service has, role SIDs first, as a fresh nested dict to update."""
+    service_role, channel_role, creator_role = role_sids(service_sid)
+    settings: dict[str, Any] = {
+        "default_service_role_sid": service_role,
+        "default_channel_role_sid": channel_role,
+        "default_channel_creator_role_sid": creator_role,
+    }
+    settings.update(json.loads(json.dumps(SERVICE_DEFAULTS)))  # a deep copy
+    return settings
+
+
 def render_service(record: ServiceRecord, account_sid: str, base_url: str) -> str:
     """The service resource as Twilio's JSON, with URLs on `base_url` (already JSON-safe)."""
-    sid, name, date = record
+    sid, name, created, updated, settings = record
     url = f"{base_url}/v2/Services/{sid}"
-    service_role, channel_role, creator_role = role_sids(sid)
+    if settings is None:
+        service_role, channel_role, creator_role = role_sids(sid)
+        rest = (
+            f'"default_service_role_sid":"{service_role}",'
+            f'"default_channel_role_sid":"{channel_role}",'
+            f'"default_channel_creator_role_sid":"{creator_role}",{_DEFAULTS_JSON}'
+        )
+    else:
+        rest = json.dumps(settings, ensure_ascii=False, separators=(",", ":"))[1:-1]
     return (
         f'{{"sid":"{sid}","account_sid":"{account_sid}",'
         f'"friendly_name":{json.dumps(name, ensure_ascii=False)},'
-        f'"date_created":"{date}","date_updated":"{date}",'
-        f'"default_service_role_sid":"{service_role}",'
-        f'"default_channel_role_sid":"{channel_role}",'
-        f'"default_channel_creator_role_sid":"{creator_role}",'
-        f'{_DEFAULTS_JSON},"url":"{url}",'
+        f'"date_created":"{created}","date_updated":"{updated or created}",'
+        f'{rest},"url":"{url}",'
         f'"links":{{"channels":"{url}/Channels","roles":"{url}/Roles",'
         f'"users":"{url}/Users","bindings":"{url}/Bindings"}}}}'
     )
@@ -111,15 +140,16 @@ class UtcClock:
     Records created in the same second share one string object.
     """
 
-    __slots__ = ("_second", "_stamp")
+    __slots__ = ("_second", "_stamp", "_time")
 
-    def __init__(self) -> None:
+    def __init__(self, time_source: Callable[[], float] = time.time) -> None:
+        self._time = time_source
         self._second = -1
         self._stamp = ""
 
     def now(self) -> str:
         """`YYYY-MM-DDTHH:MM:SSZ` for the current second."""
-        second = int(time.time())
+        second = int(self._time())
         if second != self._second:
             self._stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
             self._second = second
