@@ -18,8 +18,17 @@ import aiohttp
 import httpx
 import pytest
 
-from twilio_chat import AmbiguousCreateError, ChatClient, RetryEvent, RetryPolicy, TransportError
-from twilio_chat._aiohttp_transport import AiohttpTransport
+from tests.conftest import TestCredentials, credential_needles, leaks
+from twilio_chat import (
+    AmbiguousCreateError,
+    ApiError,
+    ChatClient,
+    RetryEvent,
+    RetryPolicy,
+    TransportError,
+    TwilioChatError,
+)
+from twilio_chat._aiohttp_transport import AiohttpTransport, safe_description
 
 HOST = "127.0.0.1"
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -582,3 +591,183 @@ async def test_facade_refused_is_retried_then_transport_error() -> None:
             await chat.create_service("one")
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
     assert [event.attempt for event in events] == [1, 2]  # 3 attempts in all
+
+
+# --- No credential anywhere in the chain of a raised error -----------------------------------
+
+
+def trickle(head: bytes, body: bytes, every: float) -> Behaviour:
+    """Send the head at once, then the body one byte every ``every`` seconds."""
+
+    async def behave(_: Received, writer: asyncio.StreamWriter) -> bool:
+        writer.write(head)
+        await writer.drain()
+        for byte in body:
+            await asyncio.sleep(every)
+            writer.write(bytes([byte]))
+            await writer.drain()
+        return True
+
+    return behave
+
+
+def endless_chunks(status: int = 201) -> Behaviour:
+    """A chunked body that never ends (until the client hangs up), 64 KiB per chunk."""
+
+    async def behave(_: Received, writer: asyncio.StreamWriter) -> bool:
+        head = f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+        writer.write(head.encode() + b"Transfer-Encoding: chunked\r\n\r\n")
+        chunk = b"%x\r\n%s\r\n" % (65536, b"x" * 65536)
+        while True:
+            writer.write(chunk)
+            await writer.drain()
+
+    return behave
+
+
+def lying_length(declared: int) -> Behaviour:
+    """A Content-Length of ``declared``, then far more bytes than that (until the client hangs
+    up)."""
+
+    async def behave(_: Received, writer: asyncio.StreamWriter) -> bool:
+        head = "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+        writer.write(f"{head}Content-Length: {declared}\r\n\r\n".encode())
+        while True:
+            writer.write(b"x" * 65536)
+            await writer.drain()
+
+    return behave
+
+
+async def truncated_chunked(_: Received, writer: asyncio.StreamWriter) -> bool:
+    """A chunked 201 cut off in the middle of a chunk."""
+    writer.write(chunked_bytes([b"{" * 100], finish=False).replace(b"200 OK", b"201 Created"))
+    writer.write(b"400\r\npartial")
+    await writer.drain()
+    writer.close()
+    return False
+
+
+FAILURES: dict[str, Behaviour] = {
+    "status-line-2O1": reply(b"HTTP/1.1 2O1 Created\r\nContent-Length: 0\r\n\r\n"),
+    "content-length-abc": reply(b"HTTP/1.1 201 Created\r\nContent-Length: abc\r\n\r\n{}"),
+    "header-garbage": reply(b"HTTP/1.1 201 Created\r\nNo colon here\r\n\r\n"),
+    "dropped": close_after_request,
+    "reset": reset_after_request,
+    "read-timeout": never_answer,
+    "truncated-chunked": truncated_chunked,
+    "oversize-chunked": endless_chunks(),
+    "oversize-content-length": reply(response_bytes(body=b"x" * (2 << 20))),
+    "trickled": trickle(response_bytes()[:-10], response_bytes()[-10:], 0.5),
+}
+
+
+def leaky_client(url: str, creds: TestCredentials, *, api_key: bool = False) -> ChatClient:
+    """A client with the test secrets, the default transport and short timeouts."""
+    secret: dict[str, str] = (
+        {"api_key": creds.api_key, "api_secret": creds.api_secret}
+        if api_key
+        else {"auth_token": creds.auth_token}
+    )
+    return ChatClient(
+        creds.account_sid,
+        **secret,
+        base_url=url,
+        timeout=httpx.Timeout(GUARD, read=0.3),
+        attempt_timeout=1.0,
+        max_response_bytes=1 << 20,
+        retry=RetryPolicy(max_attempts=2, base_delay=0),
+    )
+
+
+def assert_nothing_leaks(error: BaseException, creds: TestCredentials) -> None:
+    found = leaks(error, credential_needles(creds))
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("api_key", [False, True], ids=["auth-token", "api-key"])
+@pytest.mark.parametrize("failure", list(FAILURES))
+async def test_no_credential_reachable_from_create_error(
+    server: LoopbackServer, creds: TestCredentials, failure: str, api_key: bool
+) -> None:
+    """Every failure a misbehaving server causes: no secret or Basic payload anywhere in the
+    raised error's causes, contexts, args or attributes."""
+    server.behaviour = FAILURES[failure]
+    async with leaky_client(server.url, creds, api_key=api_key) as chat:
+        with pytest.raises(TwilioChatError) as caught:
+            await within(chat.create_service("one"))
+    assert isinstance(caught.value, AmbiguousCreateError), repr(caught.value)
+    assert caught.value.__context__ is None
+    assert_nothing_leaks(caught.value, creds)
+
+
+@pytest.mark.parametrize("failure", list(FAILURES))
+async def test_no_credential_reachable_from_list_error(
+    server: LoopbackServer, creds: TestCredentials, failure: str
+) -> None:
+    """The same failures on a read (retried, then raised): nothing reachable holds a secret."""
+    server.behaviour = FAILURES[failure]
+    async with leaky_client(server.url, creds) as chat:
+        with pytest.raises(TwilioChatError) as caught:
+            await within(anext(chat.list_services()))
+    assert isinstance(caught.value, TransportError | ApiError), repr(caught.value)
+    assert_nothing_leaks(caught.value, creds)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param(refused_url(), id="connect-refused"),
+        pytest.param(refused_url().replace("http://", "https://"), id="tls-to-nothing"),
+    ],
+)
+async def test_no_credential_reachable_from_connect_error(url: str, creds: TestCredentials) -> None:
+    """Connect failures (refused, TLS to a closed port): nothing reachable holds a secret."""
+    async with leaky_client(url, creds) as chat:
+        with pytest.raises(TransportError) as caught:
+            await within(chat.create_service("one"))
+    assert_nothing_leaks(caught.value, creds)
+
+
+async def test_no_credential_reachable_from_tls_error(creds: TestCredentials) -> None:
+    """A TLS handshake answered in plain HTTP fails: a TransportError (the request never
+    left) with nothing reachable holding a secret."""
+
+    async def plain(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    listener = await asyncio.start_server(plain, HOST, 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        async with leaky_client(f"https://{HOST}:{port}", creds) as chat:
+            with pytest.raises(TransportError) as caught:
+                await within(chat.create_service("one"))
+    finally:
+        listener.close()
+        await listener.wait_closed()
+    assert "SSL" in str(caught.value)
+    assert_nothing_leaks(caught.value, creds)
+
+
+async def test_transport_error_does_not_chain_aiohttp(server: LoopbackServer) -> None:
+    """The transport's httpx error neither chains nor carries aiohttp's exception (whose repr
+    prints the request headers), yet its message keeps aiohttp's type and reason."""
+    server.behaviour = FAILURES["status-line-2O1"]
+    async with client_for(server.url) as client:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await client.post("/v2/Services", headers={"Authorization": "Basic c2VjcmV0OnRva2Vu"})
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
+    assert "ClientResponseError" in str(caught.value)
+    assert "c2VjcmV0OnRva2Vu" not in repr(vars(caught.value))
+
+
+def test_safe_description_masks_the_authorization_header() -> None:
+    """A message that quotes the Authorization header, its payload or the decoded secret has
+    each masked."""
+    request = httpx.Request("GET", "http://x/", headers={"Authorization": "Basic QUM6c2VjcmV0"})
+    exc = aiohttp.ClientError("saw Basic QUM6c2VjcmV0 and AC:secret and secret")
+    text = safe_description(exc, request)
+    assert text == "ClientError: saw *** and *** and ***"
