@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import socket
 import struct
 import sys
@@ -28,7 +29,11 @@ from twilio_chat import (
     TransportError,
     TwilioChatError,
 )
-from twilio_chat._aiohttp_transport import AiohttpTransport, safe_description
+from twilio_chat._aiohttp_transport import (
+    AiohttpTransport,
+    ResponseTooLargeError,
+    safe_description,
+)
 
 HOST = "127.0.0.1"
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -771,3 +776,142 @@ def test_safe_description_masks_the_authorization_header() -> None:
     exc = aiohttp.ClientError("saw Basic QUM6c2VjcmV0 and AC:secret and secret")
     text = safe_description(exc, request)
     assert text == "ClientError: saw *** and *** and ***"
+
+
+# --- Bounded time: a trickled answer is cut off --------------------------------------------------
+
+TRICKLE_EVERY = 0.2  # seconds per byte: each read is well within the read timeout
+
+
+def trickled_client(url: str, **options: object) -> ChatClient:
+    """A client whose read timeout a trickle never trips (each byte comes within it)."""
+    settings: dict[str, object] = {
+        "base_url": url,
+        "timeout": httpx.Timeout(GUARD, read=1.0),
+        "retry": RetryPolicy(max_attempts=1, base_delay=0),
+    }
+    settings.update(options)
+    return ChatClient(ACCOUNT, "x", **settings)  # type: ignore[arg-type]
+
+
+async def test_trickled_create_is_cut_off_as_ambiguous(server: LoopbackServer) -> None:
+    """A 201 whose body arrives a byte at a time is cut off at attempt_timeout, and reported
+    as AmbiguousCreateError (it may have been created), not awaited forever."""
+    server.behaviour = trickle(response_bytes()[:-30], response_bytes()[-30:], TRICKLE_EVERY)
+    async with trickled_client(server.url, attempt_timeout=0.5) as chat:
+        with pytest.raises(AmbiguousCreateError) as caught:
+            await within(chat.create_service("one"))
+    assert "no complete response within 0.5 s" in str(caught.value)
+    assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
+    assert len(server.requests) == 1
+
+
+async def test_trickled_read_is_cut_off_and_retried(server: LoopbackServer) -> None:
+    """A trickled page is a TransportError after the attempt timeout, and a read retries it."""
+    page = b'{"services": [], "meta": {"page": 0, "page_size": 50, "next_page_url": null}}'
+    data = response_bytes(200, "OK", page)
+    server.behaviour = trickle(data[:-30], data[-30:], TRICKLE_EVERY)
+    policy = RetryPolicy(max_attempts=2, base_delay=0)
+    async with trickled_client(server.url, attempt_timeout=0.4, retry=policy) as chat:
+        with pytest.raises(TransportError, match="no complete response"):
+            await within(anext(chat.list_services()))
+    assert len(server.requests) == 2
+
+
+async def test_deadline_cuts_off_a_running_attempt(server: LoopbackServer) -> None:
+    """RetryPolicy.deadline bounds the whole call: an attempt still running when it passes is
+    cut off there, even with a much longer attempt timeout."""
+    server.behaviour = trickle(response_bytes()[:-30], response_bytes()[-30:], TRICKLE_EVERY)
+    policy = RetryPolicy(max_attempts=1, deadline=0.5)
+    async with trickled_client(server.url, attempt_timeout=60, retry=policy) as chat:
+        with pytest.raises(AmbiguousCreateError, match=r"within 0\.5 s"):
+            await within(chat.create_service("one"))
+
+
+async def test_deadline_counts_the_sleep_before_the_next_attempt(server: LoopbackServer) -> None:
+    """After a retryable failure and a sleep, the next attempt gets only what is left of the
+    deadline: a 503 with Retry-After 0.3, then a trickle, fail by the 0.6 s deadline."""
+    answers = iter([response_bytes(503, "Busy", b"{}", [("Retry-After", "0.3")])])
+
+    async def behave(received: Received, writer: asyncio.StreamWriter) -> bool:
+        first = next(answers, None)
+        if first is not None:
+            writer.write(first)
+            await writer.drain()
+            return True
+        return await trickle(response_bytes()[:-30], response_bytes()[-30:], TRICKLE_EVERY)(
+            received, writer
+        )
+
+    server.behaviour = behave
+    policy = RetryPolicy(max_attempts=3, base_delay=0, deadline=0.6)
+    async with trickled_client(server.url, attempt_timeout=60, retry=policy) as chat:
+        with pytest.raises(AmbiguousCreateError) as caught:
+            await within(chat.create_service("one"))
+    # At most 0.6 - 0.3 s were left for the second attempt: it was cut off there.
+    cut_at = re.search(r"no complete response within ([0-9.]+) s", str(caught.value))
+    assert cut_at is not None, str(caught.value)
+    assert 0 < float(cut_at.group(1)) <= 0.3
+    assert len(server.requests) == 2
+
+
+# --- Bounded memory: a response body is capped ----------------------------------------------------
+
+
+async def test_endless_chunked_body_is_refused_at_the_cap(server: LoopbackServer) -> None:
+    """A chunked body that never ends: ResponseTooLargeError after the cap, connection
+    dropped (the server sees the client hang up)."""
+    server.behaviour = endless_chunks(200)
+    async with client_for(server.url, max_response_bytes=256 * 1024) as client:
+        with pytest.raises(ResponseTooLargeError, match="262144 bytes"):
+            await within(client.get("/big"))
+        server.behaviour = reply()
+        assert (await client.get("/next")).status_code == 201  # on a new connection
+    assert server.connections == 2
+
+
+async def test_declared_length_over_the_cap_is_refused_unread(server: LoopbackServer) -> None:
+    """A Content-Length beyond the cap is refused before reading any of the body."""
+    server.behaviour = lying_length(50 << 20)
+    async with client_for(server.url, max_response_bytes=1024) as client:
+        with pytest.raises(ResponseTooLargeError):
+            await within(client.get("/big"))
+
+
+async def test_lying_small_length_reads_no_more_than_it_declares(server: LoopbackServer) -> None:
+    """A small Content-Length followed by an endless stream: the declared bytes, or a protocol
+    error for the bytes after them, never a body longer than declared and never a hang."""
+    server.behaviour = lying_length(10)
+    async with client_for(server.url, max_response_bytes=1024) as client:
+        outcome: httpx.Response | httpx.RemoteProtocolError
+        try:
+            outcome = await within(client.get("/lies"))
+        except httpx.RemoteProtocolError as exc:
+            outcome = exc
+    if isinstance(outcome, httpx.Response):
+        assert outcome.content == b"x" * 10
+    else:
+        assert len(str(outcome)) < 1000  # aiohttp quotes the stray bytes: the message is cut
+
+
+@pytest.mark.parametrize("failure", ["oversize-chunked", "oversize-content-length"])
+async def test_oversized_create_is_ambiguous(server: LoopbackServer, failure: str) -> None:
+    """An oversized answer to a create: AmbiguousCreateError (it may exist), not retried."""
+    server.behaviour = FAILURES[failure]
+    policy = RetryPolicy(max_attempts=3, base_delay=0)
+    async with ChatClient(ACCOUNT, "x", base_url=server.url, retry=policy) as chat:
+        with pytest.raises(AmbiguousCreateError, match="max_response_bytes"):
+            await within(chat.create_service("one"))
+    assert len(server.requests) == 1
+
+
+async def test_oversized_page_is_transport_error_not_retried(server: LoopbackServer) -> None:
+    """An oversized page is a TransportError, raised at once: asking again gives the same."""
+    server.behaviour = endless_chunks(200)
+    policy = RetryPolicy(max_attempts=3, base_delay=0)
+    async with ChatClient(
+        ACCOUNT, "x", base_url=server.url, retry=policy, max_response_bytes=4096
+    ) as chat:
+        with pytest.raises(TransportError, match="max_response_bytes"):
+            await within(anext(chat.list_services()))
+    assert len(server.requests) == 1

@@ -41,6 +41,7 @@ __all__ = ["AiohttpTransport", "ResponseTooLargeError", "safe_description"]
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 _HTTP11 = b"HTTP/1.1"
 _URL_CACHE_SIZE = 256
+_MESSAGE_CHARS = 300
 
 # Most specific first: the first isinstance match wins.
 _EXCEPTIONS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
@@ -93,6 +94,8 @@ def safe_description(exc: BaseException, request: httpx.Request | None) -> str:
         text = str(exc)
     for secret in _secrets_of(request) if request is not None else ():
         text = text.replace(secret, "***")
+    if len(text) > _MESSAGE_CHARS:  # aiohttp quotes whole lines of a malformed answer
+        text = text[: _MESSAGE_CHARS - 1] + "…"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
