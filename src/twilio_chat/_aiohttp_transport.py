@@ -12,10 +12,16 @@ Differences from ``httpx_aiohttp.AiohttpTransport`` (0.2.0), each on purpose:
   connection is ``RemoteProtocolError`` and a reset is ``ReadError`` (maybe sent). The
   httpx-aiohttp map turns every ``ClientConnectionError`` (server disconnect included) into
   ``ConnectTimeout``, which a retry layer would wrongly read as "never sent".
+  The aiohttp exception is never chained (its repr prints the request headers, Authorization
+  included): the httpx one carries its type name and a masked, shortened message.
 * Bodies with a ``Content-Length`` up to ``eager_body_limit`` are read inside the transport
   and handed to httpx as one buffer (connection released at once, no per-chunk async
-  iteration); anything else streams.
+  iteration); anything else streams. No body is read past ``max_response_bytes``: a longer
+  declared length is refused unread, a longer stream is cut, and the connection dropped
+  (``ResponseTooLargeError``).
 * ``aiohttp.ClientTimeout`` objects are cached per distinct httpx timeout.
+* While respx mocks httpcore (its default), requests go through httpx's own transport, which
+  respx intercepts, instead of silently reaching the network through aiohttp.
 
 httpx's ``write`` timeout has no aiohttp equivalent and is ignored. Like every aiohttp object,
 the session is bound to the event loop of the first request; using the transport from another
