@@ -11,10 +11,11 @@ import socket
 import pytest
 import respx
 
+from tests._bodies import service_body
 from tests.conftest import TestCredentials
 from twilio_chat import AmbiguousCreateError, ChatClient, RetryPolicy
 
-SERVICE = {"sid": "IS" + "0" * 32, "friendly_name": "one"}
+SERVICE = service_body("IS" + "0" * 32, "one")
 
 
 def _closed_port_url() -> str:
@@ -62,7 +63,7 @@ async def test_respx_mock_fixture_intercepts_default_transport(
 ) -> None:
     """The `respx_mock` fixture routes the default transport's request."""
     route = respx_mock.get(f"{BASE}/v2/Services").respond(
-        200, json={"services": [SERVICE], "meta": {"next_page_url": None}}
+        200, json={"services": [SERVICE], "meta": {"key": "services", "page": 0, "page_size": 100}}
     )
     async with _client(creds) as chat:
         names = [service.friendly_name async for service in chat.list_services()]
