@@ -138,3 +138,69 @@ def secrets_stay_hidden(
         text = f"{record.getMessage()} {record.args!r} {record.exc_text or ''}"
         for secret in creds.secrets:
             assert secret not in text, f"secret leaked in log record: {text}"
+
+
+# --- Deep search for credentials reachable from an error -------------------------------------
+
+import base64  # noqa: E402
+import contextlib  # noqa: E402
+import types  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
+
+_LEAF_TYPES = (
+    type(None), bool, int, float, complex, type, types.ModuleType, types.FunctionType,
+    types.BuiltinFunctionType, types.MethodType, types.CodeType, types.FrameType,
+    types.TracebackType,
+)  # fmt: skip
+_EXCEPTION_LINKS = ("__cause__", "__context__", "args", "__notes__", "request_info", "history")
+
+
+def credential_needles(creds: TestCredentials) -> tuple[str, ...]:
+    """The strings no error may carry: both secrets and the Basic header payload of each pair."""
+    pairs = (f"{creds.account_sid}:{creds.auth_token}", f"{creds.api_key}:{creds.api_secret}")
+    encoded = tuple(base64.b64encode(pair.encode()).decode() for pair in pairs)
+    return (*creds.secrets, *encoded)
+
+
+def leaks(root: object, needles: Iterable[str], *, budget: int = 20_000) -> list[str]:
+    """Paths from `root` to objects whose repr or str shows a needle, following exception
+    links (cause, context, args, notes, aiohttp's request_info and history), containers and
+    every attribute (`vars`, slots), recursively; at most `budget` objects are visited."""
+    wanted = tuple(needles)
+    found: list[str] = []
+    seen: set[int] = set()
+    stack: list[tuple[object, str]] = [(root, type(root).__name__)]
+    while stack and len(seen) < budget:
+        obj, path = stack.pop()
+        if isinstance(obj, _LEAF_TYPES) or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        try:
+            texts = (repr(obj), str(obj))
+        except Exception as exc:  # noqa: BLE001 - a broken repr is reported, not fatal
+            texts = (f"<repr failed: {type(exc).__name__}>",)
+        found += [
+            f"{path} shows {needle[:6]}..." for needle in wanted if any(needle in t for t in texts)
+        ]
+        if isinstance(obj, str | bytes | bytearray):
+            continue
+        children: list[tuple[str, object]] = []
+        if isinstance(obj, BaseException):
+            for name in _EXCEPTION_LINKS:
+                try:
+                    children.append((f".{name}", getattr(obj, name)))
+                except Exception:  # noqa: BLE001, S112 - an unset attribute is no leak
+                    continue
+        if isinstance(obj, dict):
+            children += [(f"[{key!r}]", value) for key, value in obj.items()]
+            children += [(".<key>", key) for key in obj]
+        elif isinstance(obj, list | tuple | set | frozenset):
+            children += [(f"[{index}]", value) for index, value in enumerate(obj)]
+        with contextlib.suppress(TypeError):  # no __dict__
+            children += [(f".{name}", value) for name, value in vars(obj).items()]
+        for kind in type(obj).__mro__:
+            for name in getattr(kind, "__slots__", ()):
+                if hasattr(obj, name):
+                    children.append((f".{name}", getattr(obj, name)))
+        stack += [(child, path + step) for step, child in children]
+    return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import socket
 import struct
 import sys
@@ -18,8 +19,21 @@ import aiohttp
 import httpx
 import pytest
 
-from twilio_chat import AmbiguousCreateError, ChatClient, RetryEvent, RetryPolicy, TransportError
-from twilio_chat._aiohttp_transport import AiohttpTransport
+from tests.conftest import TestCredentials, credential_needles, leaks
+from twilio_chat import (
+    AmbiguousCreateError,
+    ApiError,
+    ChatClient,
+    RetryEvent,
+    RetryPolicy,
+    TransportError,
+    TwilioChatError,
+)
+from twilio_chat._aiohttp_transport import (
+    AiohttpTransport,
+    ResponseTooLargeError,
+    safe_description,
+)
 
 HOST = "127.0.0.1"
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -582,3 +596,322 @@ async def test_facade_refused_is_retried_then_transport_error() -> None:
             await chat.create_service("one")
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
     assert [event.attempt for event in events] == [1, 2]  # 3 attempts in all
+
+
+# --- No credential anywhere in the chain of a raised error -----------------------------------
+
+
+def trickle(head: bytes, body: bytes, every: float) -> Behaviour:
+    """Send the head at once, then the body one byte every ``every`` seconds."""
+
+    async def behave(_: Received, writer: asyncio.StreamWriter) -> bool:
+        writer.write(head)
+        await writer.drain()
+        for byte in body:
+            await asyncio.sleep(every)
+            writer.write(bytes([byte]))
+            await writer.drain()
+        return True
+
+    return behave
+
+
+def endless_chunks(status: int = 201) -> Behaviour:
+    """A chunked body that never ends (until the client hangs up), 64 KiB per chunk."""
+
+    async def behave(_: Received, writer: asyncio.StreamWriter) -> bool:
+        head = f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+        writer.write(head.encode() + b"Transfer-Encoding: chunked\r\n\r\n")
+        chunk = b"%x\r\n%s\r\n" % (65536, b"x" * 65536)
+        while True:
+            writer.write(chunk)
+            await writer.drain()
+
+    return behave
+
+
+def lying_length(declared: int) -> Behaviour:
+    """A Content-Length of ``declared``, then far more bytes than that (until the client hangs
+    up)."""
+
+    async def behave(_: Received, writer: asyncio.StreamWriter) -> bool:
+        head = "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+        writer.write(f"{head}Content-Length: {declared}\r\n\r\n".encode())
+        while True:
+            writer.write(b"x" * 65536)
+            await writer.drain()
+
+    return behave
+
+
+async def truncated_chunked(_: Received, writer: asyncio.StreamWriter) -> bool:
+    """A chunked 201 cut off in the middle of a chunk."""
+    writer.write(chunked_bytes([b"{" * 100], finish=False).replace(b"200 OK", b"201 Created"))
+    writer.write(b"400\r\npartial")
+    await writer.drain()
+    writer.close()
+    return False
+
+
+FAILURES: dict[str, Behaviour] = {
+    "status-line-2O1": reply(b"HTTP/1.1 2O1 Created\r\nContent-Length: 0\r\n\r\n"),
+    "content-length-abc": reply(b"HTTP/1.1 201 Created\r\nContent-Length: abc\r\n\r\n{}"),
+    "header-garbage": reply(b"HTTP/1.1 201 Created\r\nNo colon here\r\n\r\n"),
+    "dropped": close_after_request,
+    "reset": reset_after_request,
+    "read-timeout": never_answer,
+    "truncated-chunked": truncated_chunked,
+    "oversize-chunked": endless_chunks(),
+    "oversize-content-length": reply(response_bytes(body=b"x" * (2 << 20))),
+    "trickled": trickle(response_bytes()[:-10], response_bytes()[-10:], 0.5),
+}
+
+
+def leaky_client(url: str, creds: TestCredentials, *, api_key: bool = False) -> ChatClient:
+    """A client with the test secrets, the default transport and short timeouts."""
+    secret: dict[str, str] = (
+        {"api_key": creds.api_key, "api_secret": creds.api_secret}
+        if api_key
+        else {"auth_token": creds.auth_token}
+    )
+    return ChatClient(
+        creds.account_sid,
+        **secret,
+        base_url=url,
+        timeout=httpx.Timeout(GUARD, read=0.3),
+        attempt_timeout=1.0,
+        max_response_bytes=1 << 20,
+        retry=RetryPolicy(max_attempts=2, base_delay=0),
+    )
+
+
+def assert_nothing_leaks(error: BaseException, creds: TestCredentials) -> None:
+    found = leaks(error, credential_needles(creds))
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("api_key", [False, True], ids=["auth-token", "api-key"])
+@pytest.mark.parametrize("failure", list(FAILURES))
+async def test_no_credential_reachable_from_create_error(
+    server: LoopbackServer, creds: TestCredentials, failure: str, api_key: bool
+) -> None:
+    """Every failure a misbehaving server causes: no secret or Basic payload anywhere in the
+    raised error's causes, contexts, args or attributes."""
+    server.behaviour = FAILURES[failure]
+    async with leaky_client(server.url, creds, api_key=api_key) as chat:
+        with pytest.raises(TwilioChatError) as caught:
+            await within(chat.create_service("one"))
+    assert isinstance(caught.value, AmbiguousCreateError), repr(caught.value)
+    assert caught.value.__context__ is None
+    assert_nothing_leaks(caught.value, creds)
+
+
+@pytest.mark.parametrize("failure", list(FAILURES))
+async def test_no_credential_reachable_from_list_error(
+    server: LoopbackServer, creds: TestCredentials, failure: str
+) -> None:
+    """The same failures on a read (retried, then raised): nothing reachable holds a secret."""
+    server.behaviour = FAILURES[failure]
+    async with leaky_client(server.url, creds) as chat:
+        with pytest.raises(TwilioChatError) as caught:
+            await within(anext(chat.list_services()))
+    assert isinstance(caught.value, TransportError | ApiError), repr(caught.value)
+    assert_nothing_leaks(caught.value, creds)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param(refused_url(), id="connect-refused"),
+        pytest.param(refused_url().replace("http://", "https://"), id="tls-to-nothing"),
+    ],
+)
+async def test_no_credential_reachable_from_connect_error(url: str, creds: TestCredentials) -> None:
+    """Connect failures (refused, TLS to a closed port): nothing reachable holds a secret."""
+    async with leaky_client(url, creds) as chat:
+        with pytest.raises(TransportError) as caught:
+            await within(chat.create_service("one"))
+    assert_nothing_leaks(caught.value, creds)
+
+
+async def test_no_credential_reachable_from_tls_error(creds: TestCredentials) -> None:
+    """A TLS handshake answered in plain HTTP fails: a TransportError (the request never
+    left) with nothing reachable holding a secret."""
+
+    async def plain(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    listener = await asyncio.start_server(plain, HOST, 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        async with leaky_client(f"https://{HOST}:{port}", creds) as chat:
+            with pytest.raises(TransportError) as caught:
+                await within(chat.create_service("one"))
+    finally:
+        listener.close()
+        await listener.wait_closed()
+    assert "SSL" in str(caught.value)
+    assert_nothing_leaks(caught.value, creds)
+
+
+async def test_transport_error_does_not_chain_aiohttp(server: LoopbackServer) -> None:
+    """The transport's httpx error neither chains nor carries aiohttp's exception (whose repr
+    prints the request headers), yet its message keeps aiohttp's type and reason."""
+    server.behaviour = FAILURES["status-line-2O1"]
+    async with client_for(server.url) as client:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await client.post("/v2/Services", headers={"Authorization": "Basic c2VjcmV0OnRva2Vu"})
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
+    assert "ClientResponseError" in str(caught.value)
+    assert "c2VjcmV0OnRva2Vu" not in repr(vars(caught.value))
+
+
+def test_safe_description_masks_the_authorization_header() -> None:
+    """A message that quotes the Authorization header, its payload or the decoded secret has
+    each masked."""
+    request = httpx.Request("GET", "http://x/", headers={"Authorization": "Basic QUM6c2VjcmV0"})
+    exc = aiohttp.ClientError("saw Basic QUM6c2VjcmV0 and AC:secret and secret")
+    text = safe_description(exc, request)
+    assert text == "ClientError: saw *** and *** and ***"
+
+
+# --- Bounded time: a trickled answer is cut off --------------------------------------------------
+
+TRICKLE_EVERY = 0.2  # seconds per byte: each read is well within the read timeout
+
+
+def trickled_client(url: str, **options: object) -> ChatClient:
+    """A client whose read timeout a trickle never trips (each byte comes within it)."""
+    settings: dict[str, object] = {
+        "base_url": url,
+        "timeout": httpx.Timeout(GUARD, read=1.0),
+        "retry": RetryPolicy(max_attempts=1, base_delay=0),
+    }
+    settings.update(options)
+    return ChatClient(ACCOUNT, "x", **settings)  # type: ignore[arg-type]
+
+
+async def test_trickled_create_is_cut_off_as_ambiguous(server: LoopbackServer) -> None:
+    """A 201 whose body arrives a byte at a time is cut off at attempt_timeout, and reported
+    as AmbiguousCreateError (it may have been created), not awaited forever."""
+    server.behaviour = trickle(response_bytes()[:-30], response_bytes()[-30:], TRICKLE_EVERY)
+    async with trickled_client(server.url, attempt_timeout=0.5) as chat:
+        with pytest.raises(AmbiguousCreateError) as caught:
+            await within(chat.create_service("one"))
+    assert "no complete response within 0.5 s" in str(caught.value)
+    assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
+    assert len(server.requests) == 1
+
+
+async def test_trickled_read_is_cut_off_and_retried(server: LoopbackServer) -> None:
+    """A trickled page is a TransportError after the attempt timeout, and a read retries it."""
+    page = b'{"services": [], "meta": {"page": 0, "page_size": 50, "next_page_url": null}}'
+    data = response_bytes(200, "OK", page)
+    server.behaviour = trickle(data[:-30], data[-30:], TRICKLE_EVERY)
+    policy = RetryPolicy(max_attempts=2, base_delay=0)
+    async with trickled_client(server.url, attempt_timeout=0.4, retry=policy) as chat:
+        with pytest.raises(TransportError, match="no complete response"):
+            await within(anext(chat.list_services()))
+    assert len(server.requests) == 2
+
+
+async def test_deadline_cuts_off_a_running_attempt(server: LoopbackServer) -> None:
+    """RetryPolicy.deadline bounds the whole call: an attempt still running when it passes is
+    cut off there, even with a much longer attempt timeout."""
+    server.behaviour = trickle(response_bytes()[:-30], response_bytes()[-30:], TRICKLE_EVERY)
+    policy = RetryPolicy(max_attempts=1, deadline=0.5)
+    async with trickled_client(server.url, attempt_timeout=60, retry=policy) as chat:
+        with pytest.raises(AmbiguousCreateError, match=r"within 0\.5 s"):
+            await within(chat.create_service("one"))
+
+
+async def test_deadline_counts_the_sleep_before_the_next_attempt(server: LoopbackServer) -> None:
+    """After a retryable failure and a sleep, the next attempt gets only what is left of the
+    deadline: a 503 with Retry-After 0.3, then a trickle, fail by the 0.6 s deadline."""
+    answers = iter([response_bytes(503, "Busy", b"{}", [("Retry-After", "0.3")])])
+
+    async def behave(received: Received, writer: asyncio.StreamWriter) -> bool:
+        first = next(answers, None)
+        if first is not None:
+            writer.write(first)
+            await writer.drain()
+            return True
+        return await trickle(response_bytes()[:-30], response_bytes()[-30:], TRICKLE_EVERY)(
+            received, writer
+        )
+
+    server.behaviour = behave
+    policy = RetryPolicy(max_attempts=3, base_delay=0, deadline=0.6)
+    async with trickled_client(server.url, attempt_timeout=60, retry=policy) as chat:
+        with pytest.raises(AmbiguousCreateError) as caught:
+            await within(chat.create_service("one"))
+    # At most 0.6 - 0.3 s were left for the second attempt: it was cut off there.
+    cut_at = re.search(r"no complete response within ([0-9.]+) s", str(caught.value))
+    assert cut_at is not None, str(caught.value)
+    assert 0 < float(cut_at.group(1)) <= 0.3
+    assert len(server.requests) == 2
+
+
+# --- Bounded memory: a response body is capped ----------------------------------------------------
+
+
+async def test_endless_chunked_body_is_refused_at_the_cap(server: LoopbackServer) -> None:
+    """A chunked body that never ends: ResponseTooLargeError after the cap, connection
+    dropped (the server sees the client hang up)."""
+    server.behaviour = endless_chunks(200)
+    async with client_for(server.url, max_response_bytes=256 * 1024) as client:
+        with pytest.raises(ResponseTooLargeError, match="262144 bytes"):
+            await within(client.get("/big"))
+        server.behaviour = reply()
+        assert (await client.get("/next")).status_code == 201  # on a new connection
+    assert server.connections == 2
+
+
+async def test_declared_length_over_the_cap_is_refused_unread(server: LoopbackServer) -> None:
+    """A Content-Length beyond the cap is refused before reading any of the body."""
+    server.behaviour = lying_length(50 << 20)
+    async with client_for(server.url, max_response_bytes=1024) as client:
+        with pytest.raises(ResponseTooLargeError):
+            await within(client.get("/big"))
+
+
+async def test_lying_small_length_reads_no_more_than_it_declares(server: LoopbackServer) -> None:
+    """A small Content-Length followed by an endless stream: the declared bytes, or a protocol
+    error for the bytes after them, never a body longer than declared and never a hang."""
+    server.behaviour = lying_length(10)
+    async with client_for(server.url, max_response_bytes=1024) as client:
+        outcome: httpx.Response | httpx.RemoteProtocolError
+        try:
+            outcome = await within(client.get("/lies"))
+        except httpx.RemoteProtocolError as exc:
+            outcome = exc
+    if isinstance(outcome, httpx.Response):
+        assert outcome.content == b"x" * 10
+    else:
+        assert len(str(outcome)) < 1000  # aiohttp quotes the stray bytes: the message is cut
+
+
+@pytest.mark.parametrize("failure", ["oversize-chunked", "oversize-content-length"])
+async def test_oversized_create_is_ambiguous(server: LoopbackServer, failure: str) -> None:
+    """An oversized answer to a create: AmbiguousCreateError (it may exist), not retried."""
+    server.behaviour = FAILURES[failure]
+    policy = RetryPolicy(max_attempts=3, base_delay=0)
+    async with ChatClient(ACCOUNT, "x", base_url=server.url, retry=policy) as chat:
+        with pytest.raises(AmbiguousCreateError, match="max_response_bytes"):
+            await within(chat.create_service("one"))
+    assert len(server.requests) == 1
+
+
+async def test_oversized_page_is_transport_error_not_retried(server: LoopbackServer) -> None:
+    """An oversized page is a TransportError, raised at once: asking again gives the same."""
+    server.behaviour = endless_chunks(200)
+    policy = RetryPolicy(max_attempts=3, base_delay=0)
+    async with ChatClient(
+        ACCOUNT, "x", base_url=server.url, retry=policy, max_response_bytes=4096
+    ) as chat:
+        with pytest.raises(TransportError, match="max_response_bytes"):
+            await within(anext(chat.list_services()))
+    assert len(server.requests) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -337,3 +338,20 @@ def test_api_key_argument_takes_its_secret_from_the_environment(
         environ=os.environ,
     )
     assert (credentials.username, credentials.secret) == ("SK" + "b" * 32, "env-secret")
+
+
+@pytest.mark.parametrize(
+    ("account_sid", "expected"),
+    [
+        pytest.param("AC" + "x" * 32, "got 34 characters with 32 non-hex characters", id="x-fill"),
+        pytest.param("AC" + "0" * 31, "got 33 characters$", id="one-short"),
+        pytest.param("AC" + "0" * 31 + " ", "34 characters with 1 non-hex character, whitespace"),
+        pytest.param("ab" + "0" * 32, "34 characters with no 'AC' prefix", id="lower-prefix"),
+    ],
+)
+def test_auth_malformed_sid_message_says_what_is_wrong(account_sid: str, expected: str) -> None:
+    """A malformed SID's message states the rule and what breaks it, by counts, not content."""
+    with pytest.raises(ConfigurationError, match="must be 'AC' followed by 32 hex digits") as info:
+        ChatClient(account_sid, GOOD.auth_token)
+    assert re.search(expected, str(info.value)), str(info.value)
+    assert "xxxx" not in str(info.value)

@@ -11,7 +11,12 @@ import pytest
 from tests._bodies import service_body
 from tests.conftest import TestCredentials
 from twilio_chat import ChatClient, ConfigurationError
-from twilio_chat._config import DEFAULT_BASE_URL, resolve_base_url, resolve_timeout
+from twilio_chat._config import (
+    DEFAULT_BASE_URL,
+    resolve_attempt_timeout,
+    resolve_base_url,
+    resolve_timeout,
+)
 
 pytestmark = pytest.mark.usefixtures("secrets_stay_hidden")
 
@@ -254,3 +259,117 @@ def test_config_retry_must_be_a_policy(creds: TestCredentials) -> None:
     """`retry=` takes a RetryPolicy, not a number."""
     with pytest.raises(ConfigurationError, match="RetryPolicy"):
         ChatClient(creds.account_sid, creds.auth_token, retry=3)  # type: ignore[arg-type]
+
+
+# --- Credentials never in clear text -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("http://ip-messaging.twilio.com", id="twilio-over-http"),
+        pytest.param("http://10.0.0.5:8080", id="private-address"),
+        pytest.param("http://localhost.evil.com", id="localhost-lookalike"),
+        pytest.param("http://128.0.0.1", id="outside-127-slash-8"),
+    ],
+)
+@pytest.mark.parametrize("transport", [None, "httpx"], ids=["default-transport", "httpx-network"])
+def test_config_http_to_remote_host_refused(
+    creds: TestCredentials, url: str, transport: str | None
+) -> None:
+    """Basic auth over plain HTTP to a non-loopback host is refused before any request,
+    with the default transport or httpx's own network transport."""
+    chosen = httpx.AsyncHTTPTransport() if transport else None
+    with pytest.raises(ConfigurationError, match="allow_insecure_http=True"):
+        ChatClient(creds.account_sid, creds.auth_token, base_url=url, transport=chosen)
+
+
+def test_config_http_from_environment_refused(
+    creds: TestCredentials, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TWILIO_CHAT_BASE_URL is checked like the argument."""
+    monkeypatch.setenv("TWILIO_CHAT_BASE_URL", "http://chat.example.com")
+    with pytest.raises(ConfigurationError, match="clear text"):
+        ChatClient(creds.account_sid, creds.auth_token)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080",
+        "http://127.10.20.30",
+        "http://[::1]:8080",
+        "http://localhost:8080",
+        "http://LOCALHOST",
+        "https://chat.example.com",
+    ],
+)
+async def test_config_https_or_loopback_accepted(creds: TestCredentials, url: str) -> None:
+    """https:// anywhere, and http:// to loopback (the emulator), need no opt-in."""
+    async with ChatClient(creds.account_sid, creds.auth_token, base_url=url) as chat:
+        assert chat.base_url == url
+
+
+async def test_config_insecure_http_opt_in(creds: TestCredentials) -> None:
+    """allow_insecure_http=True accepts http:// to any host."""
+    async with ChatClient(
+        creds.account_sid,
+        creds.auth_token,
+        base_url="http://chat.internal:8080",
+        allow_insecure_http=True,
+    ) as chat:
+        assert chat.base_url == "http://chat.internal:8080"
+
+
+async def test_config_in_process_transport_needs_no_opt_in(creds: TestCredentials) -> None:
+    """An injected in-process transport sends nothing over a network: http:// hosts pass."""
+    request = await _first_request(creds, base_url="http://emulator.test")
+    assert request.url.host == "emulator.test"
+
+
+# --- Attempt timeout and response size ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, -1, math.inf, math.nan, True, "5"])
+def test_config_attempt_timeout_must_be_finite_and_positive(
+    creds: TestCredentials, value: Any
+) -> None:
+    """attempt_timeout must be a finite number of seconds > 0."""
+    with pytest.raises(ConfigurationError, match="attempt_timeout"):
+        ChatClient(creds.account_sid, creds.auth_token, attempt_timeout=value)
+
+
+@pytest.mark.parametrize("value", [0, -5, 1.5, True, None])
+def test_config_max_response_bytes_must_be_positive_int(creds: TestCredentials, value: Any) -> None:
+    """max_response_bytes must be an integer >= 1."""
+    with pytest.raises(ConfigurationError, match="max_response_bytes"):
+        ChatClient(creds.account_sid, creds.auth_token, max_response_bytes=value)
+
+
+def test_config_attempt_timeout_defaults_to_twice_the_read_timeout() -> None:
+    """Without attempt_timeout, one attempt may take two read timeouts in all."""
+    assert resolve_attempt_timeout(None, httpx.Timeout(5.0, read=30.0)) == 60.0
+    assert resolve_attempt_timeout(None, httpx.Timeout(2.0)) == 4.0
+    assert resolve_attempt_timeout(7, httpx.Timeout(2.0)) == 7.0
+
+
+# --- Friendly names ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["bad\ud800x", "\udfff", "ok\udc80"])
+async def test_config_unencodable_name_refused_before_any_request(
+    creds: TestCredentials, name: str
+) -> None:
+    """A name with a lone surrogate cannot be sent as UTF-8: ConfigurationError, no request."""
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(201, json=SERVICE)
+
+    async with ChatClient(
+        creds.account_sid, creds.auth_token, transport=httpx.MockTransport(handler)
+    ) as chat:
+        with pytest.raises(ConfigurationError, match="UTF-8"):
+            await chat.create_service(name)
+    assert sent == []

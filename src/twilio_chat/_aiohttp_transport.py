@@ -12,10 +12,16 @@ Differences from ``httpx_aiohttp.AiohttpTransport`` (0.2.0), each on purpose:
   connection is ``RemoteProtocolError`` and a reset is ``ReadError`` (maybe sent). The
   httpx-aiohttp map turns every ``ClientConnectionError`` (server disconnect included) into
   ``ConnectTimeout``, which a retry layer would wrongly read as "never sent".
+  The aiohttp exception is never chained (its repr prints the request headers, Authorization
+  included): the httpx one carries its type name and a masked, shortened message.
 * Bodies with a ``Content-Length`` up to ``eager_body_limit`` are read inside the transport
   and handed to httpx as one buffer (connection released at once, no per-chunk async
-  iteration); anything else streams.
+  iteration); anything else streams. No body is read past ``max_response_bytes``: a longer
+  declared length is refused unread, a longer stream is cut, and the connection dropped
+  (``ResponseTooLargeError``).
 * ``aiohttp.ClientTimeout`` objects are cached per distinct httpx timeout.
+* While respx mocks httpcore (its default), requests go through httpx's own transport, which
+  respx intercepts, instead of silently reaching the network through aiohttp.
 
 httpx's ``write`` timeout has no aiohttp equivalent and is ignored. Like every aiohttp object,
 the session is bound to the event loop of the first request; using the transport from another
@@ -25,20 +31,23 @@ loop raises ``RuntimeError``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterator
+import sys
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 import certifi
 import httpx
 import yarl
 
-__all__ = ["AiohttpTransport"]
+__all__ = ["AiohttpTransport", "ResponseTooLargeError", "safe_description"]
 
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 _HTTP11 = b"HTTP/1.1"
 _URL_CACHE_SIZE = 256
+_MESSAGE_CHARS = 300
 
 # Most specific first: the first isinstance match wins.
 _EXCEPTIONS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
@@ -58,37 +67,96 @@ _EXCEPTIONS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] 
 )
 
 
-@contextlib.contextmanager
-def _mapped(request: httpx.Request) -> Iterator[None]:
-    try:
-        yield
-    except aiohttp.ClientError as exc:
-        for source, target in _EXCEPTIONS:
-            if isinstance(exc, source):
-                raise target(str(exc) or type(exc).__name__, request=request) from exc
-        raise  # pragma: no cover - _EXCEPTIONS ends with ClientError
+class ResponseTooLargeError(httpx.TransportError):
+    """A response body longer than the transport's ``max_response_bytes``: the connection is
+    dropped rather than read on, so a hostile or broken server cannot fill memory."""
+
+
+def _secrets_of(request: httpx.Request) -> list[str]:
+    """What the request's Authorization header would give away, longest first: the header
+    value, its credentials, and for Basic the decoded ``user:secret`` and the secret."""
+    header = request.headers.get("authorization")
+    if not header:
+        return []
+    found = {header}
+    scheme, _, credentials = header.partition(" ")
+    if credentials:
+        found.add(credentials)
+        if scheme.lower() == "basic":
+            with contextlib.suppress(ValueError):
+                decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+                found.update({decoded, decoded.partition(":")[2]})
+    return sorted((text for text in found if len(text) >= 4), key=len, reverse=True)
+
+
+def safe_description(exc: BaseException, request: httpx.Request | None) -> str:
+    """``TypeName: message`` for ``exc`` with any credential of ``request`` masked.
+
+    aiohttp's ``ClientResponseError`` carries the request's headers (its repr prints them):
+    only its status and message are used. Nothing else of ``exc`` is kept."""
+    if isinstance(exc, aiohttp.ClientResponseError):
+        text = f"{exc.status}, {exc.message}" if exc.status else str(exc.message)
+    else:
+        text = str(exc)
+    for secret in _secrets_of(request) if request is not None else ():
+        text = text.replace(secret, "***")
+    if len(text) > _MESSAGE_CHARS:  # aiohttp quotes whole lines of a malformed answer
+        text = text[: _MESSAGE_CHARS - 1] + "…"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _translate(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
+    """The httpx exception for an aiohttp one. The aiohttp exception is not chained (it holds
+    the request and its headers), so callers raise the result outside their ``except``."""
+    for source, target in _EXCEPTIONS:
+        if isinstance(exc, source):
+            return target(safe_description(exc, request), request=request)
+    return httpx.TransportError(safe_description(exc, request), request=request)
 
 
 class _StreamedBody(httpx.AsyncByteStream):
-    """A response body read chunk by chunk; frees the connection slot once, on close."""
+    """A response body read chunk by chunk, at most ``limit`` bytes; frees the connection slot
+    once, on close."""
 
     def __init__(
-        self, response: aiohttp.ClientResponse, request: httpx.Request, release: Callable[[], None]
+        self,
+        response: aiohttp.ClientResponse,
+        request: httpx.Request,
+        release: Callable[[], None],
+        limit: int,
     ) -> None:
         self._response = response
         self._request = request
         self._release: Callable[[], None] | None = release
+        self._limit = limit
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _mapped(self._request):
+        received = 0
+        failure: httpx.TransportError | None = None
+        try:
             async for chunk in self._response.content.iter_any():
+                received += len(chunk)
+                if received > self._limit:
+                    self._response.close()  # drop the connection: the rest is never read
+                    failure = _too_large(self._limit, self._request)
+                    break
                 yield chunk
+        except aiohttp.ClientError as exc:
+            failure = _translate(exc, self._request)
+        if failure is not None:
+            raise failure
 
     async def aclose(self) -> None:
         self._response.release()
         release, self._release = self._release, None
         if release is not None:
             release()
+
+
+def _too_large(limit: int, request: httpx.Request) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"response body larger than max_response_bytes ({limit} bytes)", request=request
+    )
 
 
 def _ssl_context(verify: ssl.SSLContext | bool) -> ssl.SSLContext | bool:
@@ -112,10 +180,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         limits: httpx.Limits = _DEFAULT_LIMITS,
         verify: ssl.SSLContext | bool = True,
         eager_body_limit: int = 1 << 20,
+        max_response_bytes: int = 1 << 20,
     ) -> None:
         self._limits = limits
         self._verify = verify
-        self._eager_body_limit = eager_body_limit
+        self._eager_body_limit = min(eager_body_limit, max_response_bytes)
+        self._max_response_bytes = max_response_bytes
+        self._httpcore: httpx.AsyncHTTPTransport | None = None
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -194,6 +265,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through aiohttp and wrap the answer as an ``httpx.Response``."""
+        if _respx_mocks_httpcore():
+            return await self._through_httpcore(request)
         session = self._open()
         try:
             data: bytes | httpx.AsyncByteStream | None = request.content or None
@@ -201,35 +274,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             data = request.stream  # type: ignore[assignment]
             request.headers.pop("transfer-encoding", None)  # aiohttp chunks it itself
         await self._acquire(request)
+        failure: httpx.TransportError | None = None
         try:
-            with _mapped(request):
-                response = await session.request(
-                    request.method,
-                    self._url(request),
-                    headers=request.headers.multi_items(),
-                    data=data,
-                    allow_redirects=False,
-                    timeout=self._client_timeout(request),
-                    server_hostname=request.extensions.get("sni_hostname"),
-                )
-                length = response.content_length
-                eager = (
-                    length is not None and length <= self._eager_body_limit
-                ) or request.method == "HEAD"
-                if eager:
-                    try:
-                        body = await response.read()
-                    finally:
-                        response.release()
+            response, body = await self._exchange(session, request, data)
+        except aiohttp.ClientError as exc:
+            failure = _translate(exc, request)
         except BaseException:
             self._release()
             raise
+        if failure is not None:  # raised here, outside the except: no aiohttp __context__
+            self._release()
+            raise failure
         stream: httpx.AsyncByteStream
-        if eager:
+        if body is not None:
             self._release()
             stream = httpx.ByteStream(body)
         else:
-            stream = _StreamedBody(response, request, self._release)
+            stream = _StreamedBody(response, request, self._release, self._max_response_bytes)
         extensions = {"http_version": _HTTP11}
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode("latin-1", "replace")
@@ -241,9 +302,60 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             extensions=extensions,
         )
 
+    async def _exchange(
+        self,
+        session: aiohttp.ClientSession,
+        request: httpx.Request,
+        data: bytes | httpx.AsyncByteStream | None,
+    ) -> tuple[aiohttp.ClientResponse, bytes | None]:
+        """The aiohttp response, with its body when it is read here (a Content-Length up to
+        the eager limit, or HEAD); None means it streams. A declared length over the cap is
+        refused unread, with the connection dropped."""
+        response = await session.request(
+            request.method,
+            self._url(request),
+            headers=request.headers.multi_items(),
+            data=data,
+            allow_redirects=False,
+            timeout=self._client_timeout(request),
+            server_hostname=request.extensions.get("sni_hostname"),
+        )
+        length = response.content_length
+        if length is not None and length > self._max_response_bytes:
+            response.close()
+            raise _too_large(self._max_response_bytes, request)
+        if (length is not None and length <= self._eager_body_limit) or request.method == "HEAD":
+            try:
+                return response, await response.read()
+            finally:
+                response.release()
+        return response, None
+
+    async def _through_httpcore(self, request: httpx.Request) -> httpx.Response:
+        """Send through httpx's own (httpcore) transport, which respx has patched."""
+        if self._httpcore is None:
+            self._httpcore = httpx.AsyncHTTPTransport(verify=self._verify, limits=self._limits)
+        return await self._httpcore.handle_async_request(request)
+
     async def aclose(self) -> None:
         """Close the aiohttp session (and its connections)."""
         self._closed = True
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+        httpcore, self._httpcore = self._httpcore, None
+        if httpcore is not None:
+            await httpcore.aclose()
+
+
+def _respx_mocks_httpcore() -> bool:
+    """Whether a respx router is mocking httpcore (respx's default: ``respx.mock()``,
+    ``@respx.mock``, the ``respx_mock`` fixture). Such a mock patches httpcore's pool, which
+    aiohttp never reaches: without this check the request would go to the network."""
+    mocks = sys.modules.get("respx.mocks")
+    if mocks is None:  # respx not imported: the common case costs one dict lookup
+        return False
+    mocker = getattr(mocks, "Mocker", None)
+    registry = getattr(mocker, "registry", None) or {}
+    httpcore_mocker = registry.get("httpcore")
+    return bool(getattr(httpcore_mocker, "routers", None))

@@ -18,6 +18,7 @@ __all__ = ["Credentials", "resolve_credentials"]
 
 _ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
 _API_KEY_SID = re.compile(r"SK[0-9a-fA-F]{32}")
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 @attrs.frozen(kw_only=True)
@@ -106,11 +107,27 @@ def _secret_from(
 
 def _check_sid(value: str, pattern: re.Pattern[str], what: str, prefix: str) -> None:
     if not isinstance(value, str) or not pattern.fullmatch(value):
-        # The value itself is not echoed: a secret passed in the wrong place must not leak.
-        got = f"{len(value)} characters" if isinstance(value, str) else type(value).__name__
+        # Says what is wrong without echoing the value: a secret pasted there must not leak.
         raise ConfigurationError(
-            f"malformed {what}: expected {prefix!r} followed by 32 hex digits, got {got}"
+            f"malformed {what}: must be {prefix!r} followed by 32 hex digits; got "
+            f"{_sid_problem(value, prefix)}"
         )
+
+
+def _sid_problem(value: object, prefix: str) -> str:
+    """What is wrong with a would-be SID, in counts and positions, never its characters."""
+    if not isinstance(value, str):
+        return f"a {type(value).__name__}"
+    problems = []
+    if not value.startswith(prefix):
+        problems.append(f"no {prefix!r} prefix")
+    rest = value[len(prefix) :] if value.startswith(prefix) else value
+    non_hex = sum(char not in _HEX for char in rest)
+    if non_hex:
+        problems.append(f"{non_hex} non-hex character{'s' if non_hex != 1 else ''}")
+    if any(char.isspace() for char in value):
+        problems.append("whitespace")
+    return f"{len(value)} characters" + (f" with {', '.join(problems)}" if problems else "")
 
 
 def _check_secret(value: str, name: str) -> None:

@@ -36,10 +36,13 @@ from ._classify import (
     retryable_read,
 )
 from ._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     check_friendly_name,
     check_int,
     check_service_sid,
+    check_transport_security,
+    resolve_attempt_timeout,
     resolve_base_url,
     resolve_timeout,
 )
@@ -49,15 +52,16 @@ from ._errors import (
     NotFoundError,
     RateLimitError,
     ServerError,
+    TransportError,
     TwilioChatError,
     UnexpectedResponseError,
 )
 from ._limiter import AdaptiveLimiter, Signal
 from ._operations import CREATE, DELETE, FETCH, LIST, UPDATE, Operation
 from ._responses import api_error, excerpt, json_body, parse_service, parse_service_page
-from ._retry import RetryBudget, RetryPolicy, call_with_retries
+from ._retry import RetryBudget, RetryPolicy, call_with_retries, time_left
 from ._settings import update_request
-from ._transport import default_transport
+from ._transport import default_transport, is_network_transport
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -89,8 +93,11 @@ class ChatClient:
     `TWILIO_AUTH_TOKEN`, `TWILIO_API_KEY`, `TWILIO_API_SECRET`). `base_url` (or
     `TWILIO_CHAT_BASE_URL`) is used exactly as given; otherwise `region`/`edge` (or
     `TWILIO_REGION`/`TWILIO_EDGE`) select Twilio's host. `timeout` is seconds or an
-    `httpx.Timeout`, never unlimited. `transport` replaces the network layer only (tests and
-    the emulator inject one); auth, headers, timeouts and retries stay here.
+    `httpx.Timeout`, never unlimited; `attempt_timeout` (default twice the read timeout)
+    bounds each attempt as a whole, so a trickled response cannot hold it, and
+    `max_response_bytes` caps every response body. `transport` replaces the network layer
+    only (tests and the emulator inject one); auth, headers, timeouts and retries stay here.
+    An `http://` base URL is refused unless its host is loopback, or `allow_insecure_http=True`.
     """
 
     def __init__(
@@ -108,6 +115,9 @@ class ChatClient:
         max_connections: int = 100,
         adaptive_concurrency: bool = True,
         transport: httpx.AsyncBaseTransport | None = None,
+        attempt_timeout: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
     ) -> None:
         credentials = resolve_credentials(
             account_sid=account_sid,
@@ -120,7 +130,12 @@ class ChatClient:
             base_url=base_url, region=region, edge=edge, environ=os.environ
         )
         resolved_timeout = resolve_timeout(timeout)
+        self._attempt_timeout = resolve_attempt_timeout(attempt_timeout, resolved_timeout)
         check_int(max_connections, "max_connections", 1)
+        check_int(max_response_bytes, "max_response_bytes", 1)
+        check_transport_security(
+            self._base_url, network=is_network_transport(transport), allowed=allow_insecure_http
+        )
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise ConfigurationError("retry must be a RetryPolicy")
         self.account_sid = credentials.account_sid
@@ -134,7 +149,7 @@ class ChatClient:
             auth=httpx.BasicAuth(credentials.username, credentials.secret),
             headers={"Accept": "application/json", "User-Agent": _user_agent()},
             timeout=resolved_timeout,
-            transport=transport or default_transport(max_connections),
+            transport=transport or default_transport(max_connections, max_response_bytes),
             event_hooks={"response": [_capture]},
         )
         self._api = AuthenticatedClient(base_url=self._base_url, token="").set_async_httpx_client(
@@ -404,19 +419,39 @@ class ChatClient:
 
         Network failures become `TransportError`, or the caller's ambiguous error when the
         request may have been sent. The facade parses the body itself (tolerantly), so a
-        generated parser that chokes on a status or body changes nothing here.
+        generated parser that chokes on a status or body changes nothing here. The attempt as
+        a whole is cut off after `attempt_timeout`, or earlier at the retry deadline. Failures
+        are raised outside the `except` blocks: nothing that holds the request is chained.
         """
         _last_response.set(None)
+        method = operation.method
         url = self._base_url.rstrip("/") + operation.path
+        limit = self._attempt_timeout
+        left = time_left()
+        if left is not None and left <= 0:
+            raise TransportError(
+                "request not sent: the retry deadline has passed", method=method, url=url
+            )
+        if left is not None and left < limit:
+            limit = left
+        cutoff = asyncio.timeout(limit)
+        failure: TwilioChatError | None = None
         try:
-            await send()
+            async with cutoff:
+                await send()
         except httpx.RequestError as exc:
-            raise network_error(exc, operation.method, url, maybe_sent) from exc
-        except Exception as exc:
+            failure = network_error(exc, method, url, maybe_sent)
+        except Exception as exc:  # noqa: BLE001 - the boundary: every failure gets typed
             response = _last_response.get()
-            if response is None:  # a transport that raised something other than httpx's errors
-                raise network_error(exc, operation.method, url, maybe_sent) from exc
-            return response
+            if cutoff.expired():
+                cut = httpx.ReadTimeout(f"no complete response within {limit:.3g} s")
+                failure = network_error(cut, method, url, maybe_sent)
+            elif response is None:  # a transport that raised something other than httpx's
+                failure = network_error(exc, method, url, maybe_sent)
+            else:
+                return response
+        if failure is not None:
+            raise failure
         response = _last_response.get()
         if response is None:  # cannot happen with httpx's hooks; never call it "not sent"
             raise network_error(

@@ -1,8 +1,10 @@
-"""Checked settings: where requests go (base URL, region/edge), how long they may take, and
-the one argument Twilio constrains (the friendly name)."""
+"""Checked settings: where requests go (base URL, region/edge, whether in clear text), how long
+and how large an answer may be, and the one argument Twilio constrains (the friendly name)."""
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import re
 from collections.abc import Mapping
 
@@ -12,10 +14,14 @@ from ._errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
     "MAX_FRIENDLY_NAME",
     "check_friendly_name",
     "check_int",
+    "check_transport_security",
+    "is_loopback",
+    "resolve_attempt_timeout",
     "resolve_base_url",
     "resolve_timeout",
 ]
@@ -23,6 +29,8 @@ __all__ = [
 DEFAULT_BASE_URL = "https://ip-messaging.twilio.com"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=10.0, pool=30.0)
 MAX_FRIENDLY_NAME = 64
+DEFAULT_MAX_RESPONSE_BYTES = 1 << 20  # 1 MiB: a page of 100 services is about 150 KB
+ATTEMPT_TIMEOUT_READS = 2  # the default attempt timeout, in read timeouts
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
@@ -71,12 +79,55 @@ def resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     return resolved
 
 
+def resolve_attempt_timeout(attempt_timeout: object, timeout: httpx.Timeout) -> float:
+    """Seconds one attempt may take as a whole (connect, send, and the whole response);
+    by default twice the read timeout, which bounds each read but not a trickled body."""
+    if attempt_timeout is None:
+        return ATTEMPT_TIMEOUT_READS * float(timeout.read or DEFAULT_TIMEOUT.read or 30.0)
+    if (
+        isinstance(attempt_timeout, bool)
+        or not isinstance(attempt_timeout, int | float)
+        or not 0 < attempt_timeout < math.inf
+    ):
+        raise ConfigurationError("attempt_timeout must be a finite number of seconds > 0")
+    return float(attempt_timeout)
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost`, 127.0.0.0/8 or ::1: traffic that never leaves the machine."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport_security(base_url: str, *, network: bool, allowed: bool) -> None:
+    """Basic auth in clear text is refused: an `http://` base URL must name a loopback host,
+    unless the caller opts in (`allowed`) or the transport never touches the network."""
+    url = httpx.URL(base_url)
+    if url.scheme == "http" and network and not allowed and not is_loopback(url.host):
+        raise ConfigurationError(
+            f"refusing to send credentials in clear text to {url.host!r}: use an https:// "
+            "base_url, or pass allow_insecure_http=True if this network is trusted"
+        )
+
+
 def check_friendly_name(friendly_name: object) -> None:
-    """Twilio accepts 1 to 64 characters; anything else is refused before a request."""
+    """Twilio accepts 1 to 64 characters that encode as UTF-8 (no lone surrogates);
+    anything else is refused before a request."""
     if not isinstance(friendly_name, str):
         raise ConfigurationError(f"friendly_name must be a str, not {type(friendly_name).__name__}")
     if not friendly_name:
         raise ConfigurationError("friendly_name must not be empty")
+    try:
+        friendly_name.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ConfigurationError(
+            f"friendly_name cannot be encoded as UTF-8: a lone surrogate "
+            f"{ord(friendly_name[exc.start]):#06x} at position {exc.start}"
+        ) from None
     if len(friendly_name) > MAX_FRIENDLY_NAME:
         raise ConfigurationError(
             f"friendly_name is {len(friendly_name)} characters; Twilio allows at most "

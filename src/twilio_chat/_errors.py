@@ -120,7 +120,8 @@ class TransportError(TwilioChatError):
 
     For a create this is raised only when the request certainly never reached Twilio (connect
     errors, connect and pool timeouts); failures after sending are `AmbiguousCreateError`.
-    The underlying httpx exception is chained as `__cause__`.
+    `__cause__` is an exception of the underlying httpx class with a masked message only: the
+    original, which holds the request and its credentials, is not chained.
     """
 
     def __init__(self, message: str, *, method: str, url: str) -> None:
@@ -135,7 +136,9 @@ class AmbiguousCreateError(TwilioChatError):
     Retry-After, a 201 whose body cannot be parsed).
 
     It is not retried by default, because a blind retry can create a duplicate service. The
-    cause (an `ApiError` or the httpx exception) is chained as `__cause__`; `status` is the
+    cause (an `ApiError`, or a credential-free copy of the httpx exception) is `__cause__`;
+    a cut-off attempt (attempt timeout or retry deadline) and a response body beyond
+    `max_response_bytes` are ambiguous too. `status` is the
     HTTP status when a response arrived. List the account's services to find out, as
     `create_services` does.
     """

@@ -14,6 +14,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 import attrs
@@ -21,10 +22,21 @@ import attrs
 from ._config import check_int
 from ._errors import ApiError, ConfigurationError, RateLimitError, TwilioChatError
 
-__all__ = ["RetryBudget", "RetryEvent", "RetryPolicy", "call_with_retries"]
+__all__ = ["RetryBudget", "RetryEvent", "RetryPolicy", "call_with_retries", "time_left"]
 
 logger = logging.getLogger("twilio_chat")
 T = TypeVar("T")
+
+# When the current call's deadline passes, in event-loop time; set around each attempt.
+_deadline: ContextVar[float | None] = ContextVar("twilio_chat_deadline", default=None)
+
+
+def time_left() -> float | None:
+    """Seconds left before the deadline of the call `call_with_retries` is running in this
+    task (0 or less once passed), or None outside such a call. The client cuts each attempt
+    off there, so the deadline bounds the whole call, not only the waits between attempts."""
+    deadline = _deadline.get()
+    return None if deadline is None else deadline - asyncio.get_running_loop().time()
 
 
 def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -51,7 +63,8 @@ class RetryPolicy:
     The wait before retry n (n = 0, 1, ...) is `uniform(0, min(max_delay, base_delay * 2**n))`
     (exponential backoff with full jitter); a longer `Retry-After` from the server wins. A
     `Retry-After` beyond `max_retry_after`, or a wait that would end past `deadline` seconds
-    from the first attempt, fails at once instead of sleeping. `retry_ambiguous=True` also
+    from the first attempt, fails at once instead of sleeping; an attempt still running at the
+    deadline is cut off (see `ChatClient`'s `attempt_timeout`). `retry_ambiguous=True` also
     retries creates that may have happened: that can create duplicate services.
 
     `RetryPolicy(base_delay=0)` makes tests sleep-free; `sleep`, `clock` and `random` can be
@@ -138,7 +151,10 @@ async def call_with_retries(
     honour is always raised as `RateLimitError` carrying it.
     """
     started = policy.clock()
+    loop = asyncio.get_running_loop()
     for number in range(1, policy.max_attempts + 1):
+        remaining = policy.deadline - (policy.clock() - started)
+        token = _deadline.set(loop.time() + remaining)
         try:
             result = await attempt()
         except TwilioChatError as error:
@@ -163,6 +179,8 @@ async def call_with_retries(
         else:
             budget.record_success()
             return result
+        finally:
+            _deadline.reset(token)
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 

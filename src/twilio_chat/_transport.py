@@ -12,14 +12,22 @@ import httpx
 
 from ._aiohttp_transport import AiohttpTransport
 
-__all__ = ["default_transport"]
+__all__ = ["default_transport", "is_network_transport"]
 
 
-def default_transport(max_connections: int) -> httpx.AsyncBaseTransport:
-    """A pool of `max_connections`, so the limiter above never queues inside it."""
+def default_transport(max_connections: int, max_response_bytes: int) -> httpx.AsyncBaseTransport:
+    """A pool of `max_connections`, so the limiter above never queues inside it; bodies past
+    `max_response_bytes` are refused without being read."""
     limits = httpx.Limits(
         max_connections=max_connections,
         max_keepalive_connections=max_connections,
         keepalive_expiry=5.0,
     )
-    return AiohttpTransport(limits=limits)
+    return AiohttpTransport(limits=limits, max_response_bytes=max_response_bytes)
+
+
+def is_network_transport(transport: httpx.AsyncBaseTransport | None) -> bool:
+    """Whether requests through `transport` go over the network: the default one (None), ours,
+    or httpx's own. Any other injected transport (`httpx.MockTransport`, the emulator's
+    in-process one, a test double) is the caller's own layer and sends nothing in clear."""
+    return transport is None or isinstance(transport, AiohttpTransport | httpx.AsyncHTTPTransport)
