@@ -132,7 +132,7 @@ def test_cli_provision_writes_journal_and_output(server: EmulatorServer, tmp_pat
     args = ["provision", str(names), "--journal", str(journal), "--output", str(output)]
     done = _run(args, _env(server))
     assert done.returncode == 0, done.stderr
-    assert "summary: created 3" in done.stderr
+    assert "summary: 3 created this run, 0 already done" in done.stderr
     sids = json.loads(output.read_text("utf-8"))
     assert sorted(sids) == ["alpha", "beta", "gamma"]
     lines = [json.loads(line) for line in journal.read_text("utf-8").splitlines()]
@@ -144,6 +144,7 @@ def test_cli_provision_writes_journal_and_output(server: EmulatorServer, tmp_pat
     assert {line["sid"] for line in lines} == set(sids.values())
     again = _run(args, _env(server))
     assert again.returncode == 0
+    assert "summary: 0 created this run, 3 already done" in again.stderr
     assert server.emulator.created_names() == {"alpha": 1, "beta": 1, "gamma": 1}
 
 
@@ -250,6 +251,6 @@ def test_cli_provision_unusable_journal_is_one_line_exit_2(
     names.write_text("a\n", "utf-8")
     done = _run(["provision", str(names), "--journal", str(tmp_path)], _env(server))
     assert done.returncode == 2
-    assert done.stderr.startswith("IsADirectoryError: ")
+    assert done.stderr == f"ConfigurationError: --journal {tmp_path}: not a regular file\n"
     assert "Traceback" not in done.stderr
     assert server.emulator.stats.requests == 0

@@ -59,10 +59,7 @@ class Journal:
         return {name for name, entry in self.entries.items() if entry.done}
 
     def __enter__(self) -> Self:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.path.open("ab", buffering=0)
-        if self._file.tell() and not _ends_with_newline(self.path):
-            _write(self._file, b"\n")  # end a line cut short by a kill, so the next one parses
+        self.open()
         return self
 
     def __exit__(
@@ -71,6 +68,17 @@ class Journal:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.close()
+
+    def open(self) -> None:
+        """Open for appending (creating the file and its folder as needed)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("ab", buffering=0)
+        if self._file.tell() and not _ends_with_newline(self.path):
+            _write(self._file, b"\n")  # end a line cut short by a kill, so the next one parses
+
+    def close(self) -> None:
+        """Sync to disk and close; safe to call more than once."""
         if self._file is not None:
             file, self._file = self._file, None
             with file:
