@@ -312,3 +312,14 @@ async def test_provision_refused_credentials_do_not_list_or_reconcile() -> None:
         "not_attempted",
         "unknown",
     ]
+
+
+async def test_provision_unencodable_name_refused_before_any_request() -> None:
+    """A lone surrogate cannot be sent as UTF-8: a ConfigurationError, not an ambiguous create."""
+    emulator = ChatEmulator()
+    async with _client(emulator) as chat:
+        with pytest.raises(ConfigurationError, match="UTF-8"):
+            await chat.create_services(["fine", "bad\ud800x"])
+        with pytest.raises(ConfigurationError, match="UTF-8"):
+            await chat.create_service("bad\ud800x")
+    assert emulator.stats.requests == 0

@@ -221,6 +221,7 @@ def test_cli_emulator_serves_on_a_free_port_until_terminated() -> None:
         _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+    assert "emulator faults: --latency 0.001; Ctrl+C stops it" in stderr  # not a Python dict
 
 
 @pytest.mark.parametrize(
@@ -500,3 +501,18 @@ def test_cli_every_option_help_shows_its_default() -> None:
         for action in command._actions:
             if action.option_strings and action.dest != "help":
                 assert "default" in (action.help or ""), (name, action.option_strings)
+
+
+def test_demo_prints_commands_that_paste() -> None:
+    """The demo's printed commands split back into the exact arguments it ran."""
+    import importlib.util
+    import shlex
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "demo.py"
+    spec = importlib.util.spec_from_file_location("demo_script", script)
+    assert spec is not None
+    assert spec.loader is not None
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    args = [CLI, "create-service", "Demo Service", "--format", "it's"]
+    assert shlex.split(demo.shown(args))[1:] == args[1:]

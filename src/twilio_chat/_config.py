@@ -77,6 +77,12 @@ def check_friendly_name(friendly_name: object) -> None:
         raise ConfigurationError(f"friendly_name must be a str, not {type(friendly_name).__name__}")
     if not friendly_name:
         raise ConfigurationError("friendly_name must not be empty")
+    try:
+        friendly_name.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: no request could carry it
+        raise ConfigurationError(
+            f"friendly_name cannot be encoded as UTF-8 (a lone surrogate at index {exc.start})"
+        ) from None
     if len(friendly_name) > MAX_FRIENDLY_NAME:
         raise ConfigurationError(
             f"friendly_name is {len(friendly_name)} characters; Twilio allows at most "

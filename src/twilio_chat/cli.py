@@ -626,10 +626,11 @@ def _run_emulator(args: argparse.Namespace) -> int:
         )
     except (TypeError, ValueError) as exc:
         raise ConfigurationError(str(exc)) from None
-    active = " ".join(
+    defaults = attrs.asdict(Faults())
+    active = " ".join(  # the options that differ from the defaults, as they are typed
         f"--{name.replace('_', '-')} {value:g}"
         for name, value in attrs.asdict(faults).items()
-        if value and name in settings
+        if name in settings and value != defaults[name]
     )
     server = EmulatorServer(emulator, host=args.host, port=args.port)
     try:
