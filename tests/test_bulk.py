@@ -276,7 +276,7 @@ async def test_provision_refused_mid_run_sends_nothing_new() -> None:
         if number > 40:
             refused_at.append(len(sent))  # requests sent when the first 401 is answered
             return httpx.Response(401, json={"code": 20003, "message": "Authenticate"})
-        return httpx.Response(201, json={"sid": f"IS{number:032x}", "friendly_name": name})
+        return httpx.Response(201, json=service_body(f"IS{number:032x}", name))
 
     async with ChatClient(
         TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
