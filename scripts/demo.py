@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import select
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -26,8 +27,14 @@ def step(title: str) -> None:
     print(f"\n=== {title}", flush=True)
 
 
+def shown(args: list[str]) -> str:
+    """The command as it can be pasted into a shell (the venv's twilio-chat, quoted)."""
+    program = os.path.relpath(args[0]) if Path(args[0]).is_relative_to(Path.cwd()) else args[0]
+    return shlex.join([program, *args[1:]])
+
+
 def run(args: list[str], env: dict[str, str]) -> int:
-    print("$ twilio-chat " + " ".join(args[1:]), flush=True)
+    print("$ " + shown(args), flush=True)
     code = subprocess.run(args, env=env, check=False).returncode
     print(f"(exit code {code})", flush=True)
     return code
@@ -72,6 +79,12 @@ def main() -> int:
             print(f"the emulator did not start: {first!r}", file=sys.stderr)
             return 1
         base_url = first.rsplit(" ", 1)[1]
+        print(
+            "To paste the commands below, first: "
+            + shlex.join(["export", f"TWILIO_CHAT_BASE_URL={base_url}"])
+            + " and the test credentials from twilio_chat.testing",
+            flush=True,
+        )
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")},
             "TWILIO_ACCOUNT_SID": TEST_ACCOUNT_SID,

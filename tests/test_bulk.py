@@ -13,6 +13,7 @@ from tests._bodies import service_body
 from twilio_chat import (
     AmbiguousCreateError,
     ApiError,
+    AuthenticationError,
     ChatClient,
     ConfigurationError,
     Outcome,
@@ -242,3 +243,83 @@ async def test_provision_closed_early_leaves_no_create_running() -> None:
         created = emulator.service_count
         await asyncio.sleep(0.1)
     assert emulator.service_count == created < 200
+
+
+async def test_provision_wrong_token_stops_after_one_request() -> None:
+    """A refused token ends the run: one request, one failure, every other name not attempted."""
+    emulator = ChatEmulator()
+    async with ChatClient(
+        TEST_ACCOUNT_SID,
+        "f" * 32,
+        base_url="http://emulator.test",
+        transport=emulator.transport(),
+    ) as chat:
+        results = await chat.create_services(NAMES, concurrency=100)
+    assert emulator.stats.requests <= 5
+    assert emulator.stats.created == 0
+    outcomes = [r.outcome for r in results]
+    assert outcomes.count(Outcome.FAILED) == emulator.stats.requests
+    assert outcomes.count(Outcome.NOT_ATTEMPTED) == len(NAMES) - emulator.stats.requests
+    assert all(isinstance(r.error, AuthenticationError) for r in results)
+
+
+async def test_provision_refused_mid_run_sends_nothing_new() -> None:
+    """Credentials revoked mid-run: fewer than `concurrency` creates follow the first 401."""
+    sent: list[str] = []
+    refused_at: list[int] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        name = parse_qs(request.content.decode())["FriendlyName"][0]
+        sent.append(name)
+        number = len(sent)
+        await asyncio.sleep(0.001)
+        if number > 40:
+            refused_at.append(len(sent))  # requests sent when the first 401 is answered
+            return httpx.Response(401, json={"code": 20003, "message": "Authenticate"})
+        return httpx.Response(201, json=service_body(f"IS{number:032x}", name))
+
+    async with ChatClient(
+        TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
+    ) as chat:
+        results = await chat.create_services(NAMES[:500], concurrency=8)
+    outcomes = [r.outcome for r in results]
+    assert outcomes.count(Outcome.CREATED) == 40
+    # At most the creates already inside the client (`concurrency`) go out after the first 401.
+    assert len(sent) - refused_at[0] < 8
+    assert outcomes.count(Outcome.NOT_ATTEMPTED) == 500 - len(sent)
+
+
+async def test_provision_refused_credentials_do_not_list_or_reconcile() -> None:
+    """Names to reconcile stay unknown when the credentials are refused: no listing is sent."""
+    methods: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        methods.append(request.method)
+        return httpx.Response(403, json={"code": 20003, "message": "Forbidden"})
+
+    async with ChatClient(
+        TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
+    ) as chat:
+        results = {
+            r.friendly_name: r
+            async for r in provision(chat, ["old", "a", "b"], reconcile=["old"], reconcile_delay=0)
+        }
+    assert methods == ["POST"]
+    assert results["old"].outcome is Outcome.UNKNOWN
+    assert isinstance(results["old"].error, AuthenticationError)
+    assert sorted(r.outcome.value for r in results.values()) == [
+        "failed",
+        "not_attempted",
+        "unknown",
+    ]
+
+
+async def test_provision_unencodable_name_refused_before_any_request() -> None:
+    """A lone surrogate cannot be sent as UTF-8: a ConfigurationError, not an ambiguous create."""
+    emulator = ChatEmulator()
+    async with _client(emulator) as chat:
+        with pytest.raises(ConfigurationError, match="UTF-8"):
+            await chat.create_services(["fine", "bad\ud800x"])
+        with pytest.raises(ConfigurationError, match="UTF-8"):
+            await chat.create_service("bad\ud800x")
+    assert emulator.stats.requests == 0

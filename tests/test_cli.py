@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -132,7 +133,7 @@ def test_cli_provision_writes_journal_and_output(server: EmulatorServer, tmp_pat
     args = ["provision", str(names), "--journal", str(journal), "--output", str(output)]
     done = _run(args, _env(server))
     assert done.returncode == 0, done.stderr
-    assert "summary: created 3" in done.stderr
+    assert "summary: 3 created this run, 0 already done" in done.stderr
     sids = json.loads(output.read_text("utf-8"))
     assert sorted(sids) == ["alpha", "beta", "gamma"]
     lines = [json.loads(line) for line in journal.read_text("utf-8").splitlines()]
@@ -144,6 +145,7 @@ def test_cli_provision_writes_journal_and_output(server: EmulatorServer, tmp_pat
     assert {line["sid"] for line in lines} == set(sids.values())
     again = _run(args, _env(server))
     assert again.returncode == 0
+    assert "summary: 0 created this run, 3 already done" in again.stderr
     assert server.emulator.created_names() == {"alpha": 1, "beta": 1, "gamma": 1}
 
 
@@ -219,6 +221,7 @@ def test_cli_emulator_serves_on_a_free_port_until_terminated() -> None:
         _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+    assert "emulator faults: --latency 0.001; Ctrl+C stops it" in stderr  # not a Python dict
 
 
 @pytest.mark.parametrize(
@@ -250,6 +253,266 @@ def test_cli_provision_unusable_journal_is_one_line_exit_2(
     names.write_text("a\n", "utf-8")
     done = _run(["provision", str(names), "--journal", str(tmp_path)], _env(server))
     assert done.returncode == 2
-    assert done.stderr.startswith("IsADirectoryError: ")
+    assert done.stderr == f"ConfigurationError: --journal {tmp_path}: not a regular file\n"
     assert "Traceback" not in done.stderr
     assert server.emulator.stats.requests == 0
+
+
+def _names_file(tmp_path: Path, text: str | bytes) -> Path:
+    path = tmp_path / "names.txt"
+    if isinstance(text, str):
+        path.write_text(text, "utf-8", newline="")
+    else:
+        path.write_bytes(text)
+    return path
+
+
+def test_cli_provision_wrong_token_stops_at_once(server: EmulatorServer, tmp_path: Path) -> None:
+    """2,000 names and a wrong token: a handful of requests, exit 3, one line saying what to fix."""
+    names = _names_file(tmp_path, "".join(f"n{i}\n" for i in range(2000)))
+    args = ["provision", str(names), "--journal", str(tmp_path / "run.jsonl")]
+    done = _run([*args, "--progress", "none"], _env(server, TWILIO_AUTH_TOKEN="f" * 32))
+    assert done.returncode == 3
+    assert server.emulator.stats.requests <= 5
+    lines = done.stderr.splitlines()
+    assert f"{2000 - server.emulator.stats.requests} not attempted this run" in lines[1]
+    stopped = [line for line in lines if "credentials were refused" in line]
+    assert len(stopped) == 1
+    assert "TWILIO_AUTH_TOKEN" in stopped[0]
+    assert "f" * 32 not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        pytest.param("ok\nalpha\x0cbeta\n", "names.txt:2: control character U+000C", id="ff"),
+        pytest.param("a\tb\n", "names.txt:1: control character U+0009", id="tab"),
+        pytest.param("ok\nx\x1cy\n", "names.txt:2: control character U+001C", id="x1c"),
+        pytest.param("x\x85y\n", "names.txt:1: control character U+0085", id="nel"),
+        pytest.param("x\u2028y\n", "names.txt:1: control character U+2028", id="u2028"),
+        pytest.param("x\ry\n", "names.txt:1: control character U+000D", id="lone-cr"),
+        pytest.param('{"name": "a\\tb"}\n', "names.txt:1: control character U+0009", id="json-tab"),
+        pytest.param('{"name": "bad\\ud800x"}\n', "names.txt:1: a lone surrogate", id="surrogate"),
+        pytest.param('x1\n{"name": " x1"}\n', "names.txt:2: 'x1' is already on line 1", id="dup"),
+        pytest.param("ok\n" + "n" * 65 + "\n", "names.txt:2: the service name is 65", id="long"),
+        pytest.param(b"ok\n\xff\n", "names.txt:2: not UTF-8 text", id="not-utf8"),
+    ],
+)
+def test_cli_provision_refuses_bad_names_with_file_and_line(
+    server: EmulatorServer, tmp_path: Path, content: str | bytes, needle: str
+) -> None:
+    """Control characters, surrogates, duplicates: refused with file:line, exit 2, no request."""
+    names = _names_file(tmp_path, content)
+    done = _run(["provision", str(names), "--journal", str(tmp_path / "j.jsonl")], _env(server))
+    assert done.returncode == 2, done.stderr
+    assert needle in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert server.emulator.stats.requests == 0
+    assert not (tmp_path / "j.jsonl").exists()
+
+
+def test_cli_provision_reads_names_as_written(server: EmulatorServer, tmp_path: Path) -> None:
+    """A BOM is dropped, \\r\\n ends a line, and both forms lose the spaces around a name."""
+    names = _names_file(
+        tmp_path, '\ufeffx1\r\n  x2 \n{"name": " x3 "}\r\n\n{"name":"Tom & Jerry"}\n'
+    )
+    done = _run(["provision", str(names), "--journal", str(tmp_path / "j.jsonl")], _env(server))
+    assert done.returncode == 0, done.stderr
+    assert server.emulator.created_names() == {"x1": 1, "x2": 1, "x3": 1, "Tom & Jerry": 1}
+
+
+@pytest.mark.parametrize(
+    "case", ["output-is-journal", "output-is-names", "output-hardlink", "journal-is-names"]
+)
+def test_cli_provision_refuses_to_overwrite_an_input(
+    server: EmulatorServer, tmp_path: Path, case: str
+) -> None:
+    """--output or --journal that is an input file (by path or inode) is refused up front."""
+    names = _names_file(tmp_path, "a\n")
+    journal = tmp_path / "run.jsonl"
+    output = {"output-is-journal": journal, "output-is-names": tmp_path / "." / "names.txt"}.get(
+        case, tmp_path / "link.csv"
+    )
+    if case == "output-hardlink":
+        os.link(names, output)
+    if case == "journal-is-names":
+        journal, output = names, tmp_path / "out.csv"
+    args = ["provision", str(names), "--journal", str(journal), "--output", str(output)]
+    done = _run(args, _env(server))
+    assert done.returncode == 2
+    assert "is the same file as" in done.stderr
+    assert names.read_text("utf-8") == "a\n"
+    assert server.emulator.stats.requests == 0
+
+
+@pytest.mark.parametrize("case", ["output-under-a-file", "journal-dev-null"])
+def test_cli_provision_unwritable_output_found_before_any_request(
+    server: EmulatorServer, tmp_path: Path, case: str
+) -> None:
+    """An output that cannot be written is exit 2 before the first request, naming the flag."""
+    names = _names_file(tmp_path, "a\n")
+    journal, output = tmp_path / "run.jsonl", names / "sids.csv"
+    if case == "journal-dev-null":
+        journal, output = Path(os.devnull), tmp_path / "sids.csv"
+    args = ["provision", str(names), "--journal", str(journal), "--output", str(output)]
+    done = _run(args, _env(server))
+    assert done.returncode == 2
+    flag = "--output" if case == "output-under-a-file" else "--journal"
+    assert done.stderr.startswith(f"ConfigurationError: {flag} ")
+    assert server.emulator.stats.requests == 0
+
+
+def _limit_file_size() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (3000, 3000))
+
+
+def test_cli_provision_full_disk_says_which_path_and_resumes(tmp_path: Path) -> None:
+    """A journal that stops taking bytes mid-run: exit 5, its path, and the same command resumes."""
+    emulator = ChatEmulator(faults=Faults(latency=0.005))
+    names = _names_file(tmp_path, "".join(f"disk-{i:03d}\n" for i in range(200)))
+    journal = tmp_path / "run.jsonl"
+    args = ["provision", str(names), "--journal", str(journal), "--progress", "none"]
+    with EmulatorServer(emulator) as server:
+        full = subprocess.run(
+            [CLI, *args],
+            env=_env(server),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            preexec_fn=_limit_file_size,  # writes past 3,000 bytes fail with EFBIG
+        )
+        assert full.returncode == 5, full.stderr
+        last = full.stderr.splitlines()[-1]
+        assert last.startswith(f"WriteFailed: cannot write --journal {journal}: File too large")
+        assert "run the same command again to resume" in last
+        assert "created this run" in full.stderr
+        assert "Traceback" not in full.stderr
+        again = _run(args, _env(server))
+    assert again.returncode == 0, again.stderr
+    assert emulator.created_names() == {f"disk-{i:03d}": 1 for i in range(200)}
+
+
+def test_cli_provision_output_failure_after_work_exit_5(
+    server: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--output failing after the creates: exit 5, its path, and rerunning writes it."""
+    from twilio_chat import cli
+
+    for key, value in _env(server).items():
+        monkeypatch.setenv(key, value)
+    names = _names_file(tmp_path, "a\nb\n")
+    output = tmp_path / "sids.csv"
+    argv = [
+        "provision",
+        str(names),
+        "--journal",
+        str(tmp_path / "j.jsonl"),
+        "--output",
+        str(output),
+    ]
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cli, "_write_output", disk_full)
+        assert cli.main(argv) == cli.EXIT_WRITE
+    assert cli.main(argv) == 0
+    assert output.read_text("utf-8").splitlines()[0] == "name,sid"
+    assert server.emulator.created_names() == {"a": 1, "b": 1}
+
+
+def test_cli_provision_sigterm_summarises_syncs_and_resumes(tmp_path: Path) -> None:
+    """SIGTERM mid-run: a summary, 'the same command resumes', exit 143, then no duplicates."""
+    emulator = ChatEmulator(faults=Faults(latency=0.03), seed=2)
+    count = 400
+    names = _names_file(tmp_path, "".join(f"term-{i:03d}\n" for i in range(count)))
+    journal = tmp_path / "run.jsonl"
+    args = ["provision", str(names), "--journal", str(journal), "--concurrency", "10"]
+    with EmulatorServer(emulator) as server:
+        victim = subprocess.Popen([CLI, *args], env=_env(server), stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and victim.poll() is None:
+            if journal.exists() and journal.read_bytes().count(b"\n") >= 20:
+                break
+            time.sleep(0.01)
+        victim.send_signal(signal.SIGTERM)
+        _, stderr = victim.communicate(timeout=30)
+        assert victim.returncode == 143, stderr
+        assert "created this run" in stderr
+        assert stderr.splitlines()[-1] == (
+            "interrupted: run the same command again to resume; nothing is created twice"
+        )
+        assert journal.read_bytes().endswith(b"\n")  # closed cleanly, no line cut short
+        while emulator.in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
+        done = _run(args, _env(server))
+    assert done.returncode == 0, done.stderr
+    assert emulator.created_names() == {f"term-{i:03d}": 1 for i in range(count)}
+
+
+@pytest.mark.parametrize(
+    ("args", "env_drop", "needle"),
+    [
+        pytest.param([], "TWILIO_ACCOUNT_SID", "pass --account-sid or set", id="no-sid"),
+        pytest.param(
+            ["--api-key", "SK" + "0" * 32],
+            "TWILIO_AUTH_TOKEN",
+            "--api-key was given without TWILIO_API_SECRET",
+            id="half-key",
+        ),
+        pytest.param(
+            ["--base-url", "ftp://x"], "", "--base-url (or TWILIO_CHAT_BASE_URL)", id="url"
+        ),
+    ],
+)
+def test_cli_configuration_errors_name_flags(
+    server: EmulatorServer, args: list[str], env_drop: str, needle: str
+) -> None:
+    """Configuration errors speak of CLI flags and variables, not Python arguments."""
+    env = _env(server)
+    env.pop(env_drop, None)
+    done = _run(["create-service", "x", *args], env)
+    assert done.returncode == 2
+    assert needle in done.stderr
+    assert not any(word in done.stderr for word in ("account_sid=", "api_key ", "base_url"))
+
+
+def test_cli_invalid_region_is_not_echoed(server: EmulatorServer) -> None:
+    """A secret pasted into --region is never printed back."""
+    env = _env(server)
+    del env["TWILIO_CHAT_BASE_URL"]
+    done = _run(["create-service", "x", "--region", "authtoken-7c1f0e93d2b84a6f!"], env)
+    assert done.returncode == 2
+    assert "invalid --region" in done.stderr
+    assert "7c1f0e93" not in done.stdout + done.stderr
+
+
+def test_cli_every_option_help_shows_its_default() -> None:
+    """Each option of each command says its default in --help."""
+    from twilio_chat.cli import _parser
+
+    parser = _parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, command in commands.choices.items():
+        for action in command._actions:
+            if action.option_strings and action.dest != "help":
+                assert "default" in (action.help or ""), (name, action.option_strings)
+
+
+def test_demo_prints_commands_that_paste() -> None:
+    """The demo's printed commands split back into the exact arguments it ran."""
+    import importlib.util
+    import shlex
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "demo.py"
+    spec = importlib.util.spec_from_file_location("demo_script", script)
+    assert spec is not None
+    assert spec.loader is not None
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    args = [CLI, "create-service", "Demo Service", "--format", "it's"]
+    assert shlex.split(demo.shown(args))[1:] == args[1:]

@@ -5,6 +5,11 @@ are in flight. A create whose outcome is ambiguous is not retried blindly: once 
 is done, the account's services are listed once and the names that exist are adopted; only
 the names that do not exist are created again. A name still unknown after the last round is
 reported as such, never as created.
+
+Refused credentials (401 or 403) end the run at once: the same credentials would be refused
+for every name, and each refusal is a failed login on the account. Until one create has been
+answered with anything else, creates go one at a time, so a wrong token costs one request;
+after a refusal no worker starts another create, and the names left are `NOT_ATTEMPTED`.
 """
 
 from __future__ import annotations
@@ -19,7 +24,13 @@ from twilio_chat_api.models import Service
 
 from ._client import ChatClient
 from ._config import check_friendly_name, check_int
-from ._errors import AmbiguousCreateError, ConfigurationError, TwilioChatError
+from ._errors import (
+    AmbiguousCreateError,
+    ApiError,
+    AuthenticationError,
+    ConfigurationError,
+    TwilioChatError,
+)
 
 __all__ = ["Outcome", "ServiceResult", "create_services", "provision"]
 
@@ -35,6 +46,9 @@ class Outcome(enum.Enum):
     """Definitely not created: `error` says why."""
     UNKNOWN = "unknown"
     """May or may not exist: the create stayed ambiguous and reconciliation could not tell."""
+    NOT_ATTEMPTED = "not_attempted"
+    """Never sent: the run stopped when the credentials were refused (`error` is that
+    `AuthenticationError`). Fix the credentials and run again."""
 
 
 @attrs.frozen(kw_only=True)
@@ -107,15 +121,17 @@ async def provision(
         raise ConfigurationError("every name to reconcile must also be in names")
     todo: Iterable[str] = (name for name in names if name not in pending)
     last_error: dict[str, TwilioChatError] = {}  # why each pending name is still unknown
+    gate = _CredentialGate()
     for round_number in range(reconcile_rounds + 1):
         ambiguous: dict[str, AmbiguousCreateError] = {}  # this round's only
-        async with contextlib.aclosing(_create_all(client, todo, concurrency, ambiguous)) as run:
+        creating = _create_all(client, todo, concurrency, ambiguous, gate)
+        async with contextlib.aclosing(creating) as run:
             async for result in run:
                 yield result
         last_error.update(ambiguous)
         pending |= ambiguous.keys()
-        if not pending or round_number == reconcile_rounds:
-            break
+        if not pending or round_number == reconcile_rounds or gate.refused is not None:
+            break  # refused credentials: a listing would be one more failed login
         if reconcile_delay:
             await asyncio.sleep(reconcile_delay)
         try:
@@ -128,7 +144,11 @@ async def provision(
         todo = sorted(pending - found.keys())
         pending = set()
     for name in sorted(pending):
-        error = last_error.get(name) or AmbiguousCreateError(name, reason="not reconciled")
+        error = (
+            last_error.get(name)
+            or gate.refused
+            or AmbiguousCreateError(name, reason="not reconciled")
+        )
         yield ServiceResult(friendly_name=name, outcome=Outcome.UNKNOWN, error=error)
 
 
@@ -148,11 +168,48 @@ def _reject_str(names: Collection[str]) -> None:
         raise ConfigurationError("names must be a collection (list, tuple, set) of str")
 
 
+class _CredentialGate:
+    """Until one create is answered with anything but 401/403, creates go one at a time; after
+    a 401/403 none is sent. In-flight creates finish: they are reported as they end."""
+
+    def __init__(self) -> None:
+        self.refused: AuthenticationError | None = None
+        self._accepted = False
+        self._probing = asyncio.Lock()
+
+    async def create(self, client: ChatClient, name: str) -> Service | None:
+        """The created service, or None (nothing sent) once the credentials were refused."""
+        if self.refused is None and not self._accepted:
+            async with self._probing:
+                if self.refused is None and not self._accepted:
+                    return await self._send(client, name)
+        if self.refused is not None:
+            return None
+        return await self._send(client, name)
+
+    async def _send(self, client: ChatClient, name: str) -> Service:
+        try:
+            service = await client.create_service(name)
+        except AuthenticationError as error:
+            if self.refused is None:
+                self.refused = error
+            raise
+        except (ApiError, AmbiguousCreateError) as error:
+            # Any other answer means Twilio accepted the credentials (it checks them first);
+            # an ambiguous create without a status had no answer and proves nothing.
+            if isinstance(error, ApiError) or error.status is not None:
+                self._accepted = True
+            raise
+        self._accepted = True
+        return service
+
+
 async def _create_all(
     client: ChatClient,
     names: Iterable[str],
     concurrency: int,
     ambiguous: dict[str, AmbiguousCreateError],
+    gate: _CredentialGate,
 ) -> AsyncGenerator[ServiceResult, None]:
     """Create every name with `concurrency` workers; ambiguous names go to `ambiguous`.
 
@@ -167,15 +224,19 @@ async def _create_all(
         try:
             for name in source:
                 try:
-                    service = await client.create_service(name)
+                    service = await gate.create(client, name)
                 except AmbiguousCreateError as error:
                     ambiguous[name] = error
                     continue
                 except TwilioChatError as error:
                     result = ServiceResult(friendly_name=name, outcome=Outcome.FAILED, error=error)
                 else:
-                    result = ServiceResult(
-                        friendly_name=name, outcome=Outcome.CREATED, service=service
+                    result = (
+                        ServiceResult(friendly_name=name, outcome=Outcome.CREATED, service=service)
+                        if service is not None
+                        else ServiceResult(
+                            friendly_name=name, outcome=Outcome.NOT_ATTEMPTED, error=gate.refused
+                        )
                     )
                 await done.put(result)
         except Exception as exc:  # noqa: BLE001 - a bug, not an API failure: re-raised below

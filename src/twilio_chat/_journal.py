@@ -2,10 +2,11 @@
 
 One JSON line per finished name (`name`, `sid`, `status`, `error`), appended and flushed to the
 operating system before the name counts as done, so it survives the process being killed (it
-is synced to disk on close). A line cut short by a kill is ignored on reading. If the file
-exists at all, the run is a resume: names recorded as created or adopted are skipped, and every
-other name may have been in flight when the run died, so it is looked up in the account before
-anything is created.
+is synced to disk on close). Writes are unbuffered: when the disk is full the failing record
+raises `OSError` at once, and nothing is left in a buffer to fail again on close. A line cut
+short by a kill is ignored on reading. If the file exists at all, the run is a resume: names
+recorded as created or adopted are skipped, and every other name may have been in flight when
+the run died, so it is looked up in the account before anything is created.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import os
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import BinaryIO, Self
 
 import attrs
 
@@ -46,7 +47,7 @@ class Journal:
         self.path = Path(path)
         self._existed = self.path.exists()
         self.entries: dict[str, JournalEntry] = _read(self.path)
-        self._file: IO[str] | None = None
+        self._file: BinaryIO | None = None
 
     @property
     def resumed(self) -> bool:
@@ -58,10 +59,7 @@ class Journal:
         return {name for name, entry in self.entries.items() if entry.done}
 
     def __enter__(self) -> Self:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.path.open("a", encoding="utf-8")
-        if self._file.tell() and not _ends_with_newline(self.path):
-            self._file.write("\n")  # end a line cut short by a kill, so the next one parses
+        self.open()
         return self
 
     def __exit__(
@@ -70,11 +68,21 @@ class Journal:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.close()
+
+    def open(self) -> None:
+        """Open for appending (creating the file and its folder as needed)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("ab", buffering=0)
+        if self._file.tell() and not _ends_with_newline(self.path):
+            _write(self._file, b"\n")  # end a line cut short by a kill, so the next one parses
+
+    def close(self) -> None:
+        """Sync to disk and close; safe to call more than once."""
         if self._file is not None:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
-            self._file = None
+            file, self._file = self._file, None
+            with file:
+                os.fsync(file.fileno())
 
     def record(self, result: ServiceResult) -> None:
         """Append the outcome and flush it to the OS before returning."""
@@ -93,8 +101,7 @@ class Journal:
             "error": entry.error,
             "time": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
-        self._file.write(json.dumps(line, ensure_ascii=False) + "\n")
-        self._file.flush()
+        _write(self._file, (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
         self.entries[entry.name] = entry
 
 
@@ -120,6 +127,12 @@ def _read(path: Path) -> dict[str, JournalEntry]:
                 error=error if isinstance(error, str) else None,
             )
     return entries
+
+
+def _write(file: BinaryIO, data: bytes) -> None:
+    view = memoryview(data)
+    while view:  # an unbuffered write may be partial
+        view = view[file.write(view) or 0 :]
 
 
 def _ends_with_newline(path: Path) -> bool:
