@@ -38,9 +38,9 @@ def test_cli_emulator_faults_per_operation() -> None:
         process.terminate()
         _, stderr = process.communicate(timeout=10)
     assert (created.status_code, deleted.status_code, fetched.status_code) == (201, 500, 404)
-    assert "'error_after_processing': 1.0" in stderr
-    assert "'operations': ['delete']" in stderr
-    assert "'slow_create_delay': 5.0" in stderr
+    assert "--error-after-processing 1" in stderr  # the startup line shows the flags as typed
+    assert "--fault-operations delete" in stderr
+    assert "--slow-create-delay 5" in stderr
     assert process.returncode == 0
 
 
