@@ -400,6 +400,7 @@ def test_cli_provision_output_failure_after_work_exit_5(
 ) -> None:
     """--output failing after the creates: exit 5, its path, and rerunning writes it."""
     from twilio_chat import cli
+    from twilio_chat.cli import _common, _provision
 
     for key, value in _env(server).items():
         monkeypatch.setenv(key, value)
@@ -418,8 +419,8 @@ def test_cli_provision_output_failure_after_work_exit_5(
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(cli, "_write_output", disk_full)
-        assert cli.main(argv) == cli.EXIT_WRITE
+        patch.setattr(_provision, "_write_output", disk_full)
+        assert cli.main(argv) == _common.EXIT_WRITE
     assert cli.main(argv) == 0
     assert output.read_text("utf-8").splitlines()[0] == "name,sid"
     assert server.emulator.created_names() == {"a": 1, "b": 1}
@@ -493,7 +494,7 @@ def test_cli_invalid_region_is_not_echoed(server: EmulatorServer) -> None:
 
 def test_cli_every_option_help_shows_its_default() -> None:
     """Each option of each command says its default in --help."""
-    from twilio_chat.cli import _parser
+    from twilio_chat.cli._main import _parser
 
     parser = _parser()
     (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
