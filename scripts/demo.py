@@ -8,6 +8,7 @@ resume), and stops the emulator whatever happens.
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shlex
@@ -38,6 +39,15 @@ def run(args: list[str], env: dict[str, str]) -> int:
     code = subprocess.run(args, env=env, check=False).returncode
     print(f"(exit code {code})", flush=True)
     return code
+
+
+def run_captured(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Like `run`, keeping what the command printed on stdout (also shown)."""
+    print("$ " + shown(args), flush=True)
+    done = subprocess.run(args, env=env, check=False, stdout=subprocess.PIPE, text=True)
+    print(done.stdout, end="", flush=True)
+    print(f"(exit code {done.returncode})", flush=True)
+    return done.returncode, done.stdout
 
 
 def main() -> int:
@@ -105,7 +115,18 @@ def demo(base_url: str, env: dict[str, str]) -> int:
     failures = 0
     step(f"Emulator on {base_url} (50 ms ± 25 % latency, 20 concurrent requests at most)")
     step("Create one service (JSON)")
-    failures += run([CLI, "create-service", "Demo Service"], env) != 0
+    code, created = run_captured([CLI, "create-service", "Demo Service"], env)
+    failures += code != 0
+    sid = json.loads(created)["sid"] if code == 0 else "IS" + "0" * 32
+    step("Read it back, configure it, list the account, delete it")
+    failures += run([CLI, "get", sid, "--format", "table"], env) != 0
+    settings = ["read_status_enabled=false", "limits_user_channels=500", "webhook_method=GET"]
+    update = [CLI, "update", sid, "--format", "table"]
+    failures += run([*update, *(arg for s in settings for arg in ("--set", s))], env) != 0
+    failures += run([CLI, "list", "--format", "table"], env) != 0
+    failures += run([CLI, "delete", sid], env) != 0
+    step("Fetch the deleted service: Twilio's 20404, exit code 3")
+    failures += run([CLI, "get", sid], env) != 3
     step("Create one service (table)")
     failures += run([CLI, "create-service", "Support Desk", "--format", "table"], env) != 0
     step("Wrong auth token: a clear error, exit code 3, no secret printed")

@@ -87,6 +87,11 @@ def _for_cli(exc: BaseException, args: argparse.Namespace) -> str:
             text = pattern.sub(replacement, text)
     elif isinstance(exc, AuthenticationError):
         text += f"; {_FIX_CREDENTIALS}"
+    elif isinstance(exc, AmbiguousCreateError):
+        text += (
+            f"; check whether {exc.friendly_name!r} exists with `twilio-chat list` "
+            "before creating it again"
+        )
     return text
 
 
