@@ -112,7 +112,7 @@ def add_commands(commands: Any) -> None:
         action="append",
         required=True,
         metavar="KEY=VALUE",
-        help="a setting to change; repeat for several (required)",
+        help="a setting to change; repeat for several (required, no default)",
     )
     update.add_argument(
         "--format", choices=("json", "table"), default="json", help="output (default: json)"
