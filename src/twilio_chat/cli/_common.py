@@ -94,6 +94,16 @@ def _client(args: argparse.Namespace) -> ChatClient:
     )
 
 
+def _with_client(args: argparse.Namespace, call: Callable[[ChatClient], Awaitable[T]]) -> T:
+    """Run one call on a client built from the flags, closing it afterwards."""
+
+    async def work() -> T:
+        async with _client(args) as chat:
+            return await call(chat)
+
+    return _run_async(work)
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)

@@ -26,6 +26,7 @@ from ._common import (
     _connection_options,
     _positive_int,
     _run_async,
+    _with_client,
 )
 
 # The columns of `--format table` and `--format csv`.
@@ -141,40 +142,24 @@ def add_commands(commands: Any) -> None:
 
 
 def _run_create(args: argparse.Namespace) -> int:
-    async def create() -> Service:
-        async with _client(args) as chat:
-            return await chat.create_service(args.name)
-
-    _print_service(_run_async(create), args.format)
+    _print_service(_with_client(args, lambda chat: chat.create_service(args.name)), args.format)
     return EXIT_OK
 
 
 def _run_get(args: argparse.Namespace) -> int:
-    async def get() -> Service:
-        async with _client(args) as chat:
-            return await chat.fetch_service(args.sid)
-
-    _print_service(_run_async(get), args.format)
+    _print_service(_with_client(args, lambda chat: chat.fetch_service(args.sid)), args.format)
     return EXIT_OK
 
 
 def _run_update(args: argparse.Namespace) -> int:
     settings = dict(_setting(item) for item in args.settings)
-
-    async def update() -> Service:
-        async with _client(args) as chat:
-            return await chat.update_service(args.sid, **settings)
-
-    _print_service(_run_async(update), args.format)
+    service = _with_client(args, lambda chat: chat.update_service(args.sid, **settings))
+    _print_service(service, args.format)
     return EXIT_OK
 
 
 def _run_delete(args: argparse.Namespace) -> int:
-    async def delete() -> None:
-        async with _client(args) as chat:
-            await chat.delete_service(args.sid)
-
-    _run_async(delete)
+    _with_client(args, lambda chat: chat.delete_service(args.sid))
     print(f"deleted {args.sid}", file=sys.stderr)
     return EXIT_OK
 
