@@ -545,3 +545,21 @@ def test_typed_results_pass_mypy_strict_without_casts(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+async def test_update_service_empty_webhook_filters_clears_them() -> None:
+    """`webhook_filters=[]` is sent as one empty value (a form cannot carry an empty list), and
+    the emulator, like Twilio, clears the filters."""
+    from twilio_chat.testing import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, ChatEmulator
+
+    emulator = ChatEmulator()
+    async with ChatClient(
+        TEST_ACCOUNT_SID,
+        TEST_AUTH_TOKEN,
+        base_url="http://emulator.test",
+        transport=emulator.transport(),
+    ) as chat:
+        service = await chat.create_service("filters")
+        await chat.update_service(service.sid, webhook_filters=["onMessageSend"])
+        cleared = await chat.update_service(service.sid, webhook_filters=[])
+    assert cleared.webhook_filters == []

@@ -82,7 +82,9 @@ def _coerce(name: str, kind: type, value: object) -> object:
             raise ConfigurationError(f"{name} must be a list of strings")
         for item in items:
             check_text(item, name)
-        return items
+        # A form cannot carry an empty list (the key would be left out, changing nothing):
+        # one empty value is how the list is cleared.
+        return items or [""]
     if kind is str:
         if name == "friendly_name":
             check_friendly_name(value)
