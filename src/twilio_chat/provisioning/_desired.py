@@ -46,6 +46,7 @@ MAX_PROBLEMS: Final = 50
 
 FileFormat = Literal["auto", "yaml", "json", "names"]
 _STRUCTURED: Final = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+_MERGE: Final = "tag:yaml.org,2002:merge"
 
 
 @attrs.frozen
@@ -90,6 +91,20 @@ class DesiredService:
     friendly_name: str
     settings: Mapping[str, object] = attrs.field(factory=dict, converter=_frozen_mapping)
     line: int = 0
+
+    @settings.validator
+    def _known(self, _attribute: object, settings: Mapping[str, object]) -> None:
+        unknown = set(settings) - _keywords()
+        if unknown:
+            raise ConfigurationError(
+                f"not update_service settings: {', '.join(sorted(unknown))} "
+                "(friendly_name is the service's key, not a setting)"
+            )
+
+
+@functools.cache
+def _keywords() -> frozenset[str]:
+    return frozenset(field.keyword for field in setting_fields()) - {"friendly_name"}
 
 
 @attrs.frozen
@@ -333,7 +348,7 @@ class _Reader:
             found[field.keyword] = check_value(field, value)
         except ConfigurationError as exc:
             wants_text = field.kind is str or issubclass(field.kind, enum.Enum)
-            plain = isinstance(node, yaml.ScalarNode) and node.style is None
+            plain = isinstance(node, yaml.ScalarNode) and not node.style
             hint = " (quote it to make it a string)" if wants_text and plain else ""
             self.problems.at(node, where, f"{exc}{hint}")
 
@@ -345,13 +360,21 @@ class _Reader:
         if not isinstance(node, yaml.MappingNode):
             self.problems.at(node, where or "(top level)", "must be a mapping")
             return None
+        own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
         try:
-            self.constructor.flatten_mapping(node)  # `<<: *anchor` merges
+            self.constructor.flatten_mapping(node)  # `<<: *anchor` merges, placed first
         except ConstructorError as exc:
             self.problems.at(node, where, str(exc.problem))
             return None
+        merged = len(node.value) - own
         pairs: dict[str, tuple[Any, Any]] = {}
-        for key_node, value_node in node.value:
+        own_lines: dict[str, int] = {}
+        for index, (key_node, value_node) in enumerate(node.value):
+            if index < merged:  # a merged key is overridden by the mapping's own, silently
+                key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                if isinstance(key, str):
+                    pairs[key] = (key_node, value_node)
+                continue
             key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 self.problems.at(key_node, where, "every key must be a string")
@@ -359,10 +382,11 @@ class _Reader:
             here = f"{where}.{key}" if where else key
             if allowed is not None and key not in allowed:
                 self.problems.at(key_node, here, _close(key, allowed, "unknown key"))
-            elif key in pairs:
-                first = pairs[key][0].start_mark.line + 1
+            elif key in own_lines:
+                first = own_lines[key]
                 self.problems.at(key_node, here, f"duplicate key (first on line {first})")
             else:
+                own_lines[key] = key_node.start_mark.line + 1
                 pairs[key] = (key_node, value_node)
         return pairs
 

@@ -40,11 +40,13 @@ def diff(desired: DesiredService, listed: ListedService | None) -> list[FieldCha
     """The changes that make `listed` have `desired`'s settings, in field order. With no
     listed service (one to create), every desired setting is a change from None."""
     changes = []
-    for keyword, new in desired.settings.items():
-        field = _by_keyword()[keyword]
+    for field in setting_fields():
+        if field.keyword not in desired.settings:
+            continue
+        new = desired.settings[field.keyword]
         old = None if listed is None else listed.value(field)
         if listed is None or not same(field, old, new):
-            changes.append(FieldChange(field.dotted, keyword, old, new))
+            changes.append(FieldChange(field.dotted, field.keyword, old, new))
     return changes
 
 
