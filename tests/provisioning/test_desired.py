@@ -147,7 +147,7 @@ def test_desired_webhook_method_any_case(tmp_path: Path) -> None:
 
 
 def test_desired_clearing_values(tmp_path: Path) -> None:
-    """"" for a webhook URL and [] for the filters are valid: they mean none."""
+    """ "" for a webhook URL and [] for the filters are valid: they mean none."""
     text = 'services:\n  - {friendly_name: a, pre_webhook_url: "", webhook_filters: []}\n'
     (service,) = load_desired(write(tmp_path, "s.yaml", text)).services
     assert service.settings["pre_webhook_url"] == ""
@@ -162,7 +162,7 @@ services:
   - <<: *base
     friendly_name: b
 """
-    a, b = load_desired(write(tmp_path, "s.yaml", text)).services
+    _, b = load_desired(write(tmp_path, "s.yaml", text)).services
     assert b.friendly_name == "b"
     assert b.settings["limits_user_channels"] == 9
 
@@ -181,7 +181,10 @@ def test_desired_json_form(tmp_path: Path) -> None:
 
 def test_desired_json_problems_have_lines(tmp_path: Path) -> None:
     """A JSON file's problems carry their line like YAML's."""
-    text = '{\n  "services": [\n    {"friendly_name": "a",\n     "limits": {"user_channels": 0}}\n  ]\n}'
+    text = (
+        '{\n  "services": [\n    {"friendly_name": "a",\n'
+        '     "limits": {"user_channels": 0}}\n  ]\n}'
+    )
     assert problems(write(tmp_path, "s.json", text)) == [
         (4, "services[0].limits.user_channels", "must be an integer from 1 to 1000, got 0")
     ]
@@ -220,7 +223,7 @@ def test_desired_names_file_splits_only_on_newline(tmp_path: Path) -> None:
 
 def test_desired_names_file_problems(tmp_path: Path) -> None:
     """Duplicates, over-long names and bad JSON lines are each reported with their line."""
-    path = write(tmp_path, "names.txt", "a\n" + "x" * 65 + "\na\n{oops\n{\"id\": 1}\n")
+    path = write(tmp_path, "names.txt", "a\n" + "x" * 65 + '\na\n{oops\n{"id": 1}\n')
     assert [(line, message.split(":")[0]) for line, _, message in problems(path)] == [
         (2, "friendly_name is 65 characters; Twilio allows at most 64"),
         (3, "'a' is already on line 1"),
@@ -235,35 +238,134 @@ def test_desired_names_file_problems(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("entry", "key", "message"),
     [
-        pytest.param("read_status: true", "read_status", "did you mean 'read_status_enabled'?", id="unknown"),
+        pytest.param(
+            "read_status: true", "read_status", "did you mean 'read_status_enabled'?", id="unknown"
+        ),
         pytest.param("sid: IS1", "sid", "read-only", id="read-only"),
-        pytest.param("media: {size_limit_mb: 5}", "media.size_limit_mb", "read-only", id="read-only-nested"),
+        pytest.param(
+            "media: {size_limit_mb: 5}", "media.size_limit_mb", "read-only", id="read-only-nested"
+        ),
         pytest.param("limits: {users: 5}", "limits.users", "unknown key", id="unknown-nested"),
-        pytest.param("read_status_enabled: 1", "read_status_enabled", "must be a bool, got int", id="int-for-bool"),
-        pytest.param('typing_indicator_timeout: "5"', "typing_indicator_timeout", "must be an int, got str", id="str-for-int"),
-        pytest.param("typing_indicator_timeout: 5.0", "typing_indicator_timeout", "must be an int, got float", id="float-for-int"),
-        pytest.param("typing_indicator_timeout: true", "typing_indicator_timeout", "must be an int, got bool", id="bool-for-int"),
-        pytest.param("typing_indicator_timeout: -1", "typing_indicator_timeout", "from 0 to 2147483647", id="negative"),
-        pytest.param("post_webhook_retry_count: 2147483648", "post_webhook_retry_count", "from 0 to", id="int32"),
-        pytest.param("limits: {user_channels: 0}", "limits.user_channels", "from 1 to 1000, got 0", id="limit-low"),
-        pytest.param("limits: {channel_members: 1001}", "limits.channel_members", "from 1 to 1000, got 1001", id="limit-high"),
+        pytest.param(
+            "read_status_enabled: 1",
+            "read_status_enabled",
+            "must be a bool, got int",
+            id="int-for-bool",
+        ),
+        pytest.param(
+            'typing_indicator_timeout: "5"',
+            "typing_indicator_timeout",
+            "must be an int, got str",
+            id="str-for-int",
+        ),
+        pytest.param(
+            "typing_indicator_timeout: 5.0",
+            "typing_indicator_timeout",
+            "must be an int, got float",
+            id="float-for-int",
+        ),
+        pytest.param(
+            "typing_indicator_timeout: true",
+            "typing_indicator_timeout",
+            "must be an int, got bool",
+            id="bool-for-int",
+        ),
+        pytest.param(
+            "typing_indicator_timeout: -1",
+            "typing_indicator_timeout",
+            "from 0 to 2147483647",
+            id="negative",
+        ),
+        pytest.param(
+            "post_webhook_retry_count: 2147483648",
+            "post_webhook_retry_count",
+            "from 0 to",
+            id="int32",
+        ),
+        pytest.param(
+            "limits: {user_channels: 0}",
+            "limits.user_channels",
+            "from 1 to 1000, got 0",
+            id="limit-low",
+        ),
+        pytest.param(
+            "limits: {channel_members: 1001}",
+            "limits.channel_members",
+            "from 1 to 1000, got 1001",
+            id="limit-high",
+        ),
         pytest.param("limits: 5", "limits", "must be a mapping", id="scalar-for-branch"),
-        pytest.param("webhook_method: PUT", "webhook_method", "must be one of GET, POST", id="method"),
-        pytest.param("pre_webhook_url: /relative", "pre_webhook_url", "absolute http or https URL", id="relative-url"),
-        pytest.param("post_webhook_url: ftp://x.example", "post_webhook_url", "absolute http or https URL", id="ftp-url"),
-        pytest.param("default_channel_role_sid: RL123", "default_channel_role_sid", "RL + 32 hex", id="role-sid"),
-        pytest.param("default_service_role_sid: IS" + "0" * 32, "default_service_role_sid", "RL + 32 hex", id="role-sid-prefix"),
-        pytest.param("webhook_filters: onMessageSend", "webhook_filters", "list of strings", id="str-for-list"),
-        pytest.param("webhook_filters: [1]", "webhook_filters", "list of strings", id="int-in-list"),
-        pytest.param("webhook_filters: [[a]]", "webhook_filters", "list of strings", id="nested-list"),
-        pytest.param("webhook_filters: [a, a]", "webhook_filters", "'a' is listed twice", id="dup-filter"),
+        pytest.param(
+            "webhook_method: PUT", "webhook_method", "must be one of GET, POST", id="method"
+        ),
+        pytest.param(
+            "pre_webhook_url: /relative",
+            "pre_webhook_url",
+            "absolute http or https URL",
+            id="relative-url",
+        ),
+        pytest.param(
+            "post_webhook_url: ftp://x.example",
+            "post_webhook_url",
+            "absolute http or https URL",
+            id="ftp-url",
+        ),
+        pytest.param(
+            "default_channel_role_sid: RL123",
+            "default_channel_role_sid",
+            "RL + 32 hex",
+            id="role-sid",
+        ),
+        pytest.param(
+            "default_service_role_sid: IS" + "0" * 32,
+            "default_service_role_sid",
+            "RL + 32 hex",
+            id="role-sid-prefix",
+        ),
+        pytest.param(
+            "webhook_filters: onMessageSend",
+            "webhook_filters",
+            "list of strings",
+            id="str-for-list",
+        ),
+        pytest.param(
+            "webhook_filters: [1]", "webhook_filters", "list of strings", id="int-in-list"
+        ),
+        pytest.param(
+            "webhook_filters: [[a]]", "webhook_filters", "list of strings", id="nested-list"
+        ),
+        pytest.param(
+            "webhook_filters: [a, a]", "webhook_filters", "'a' is listed twice", id="dup-filter"
+        ),
         pytest.param('webhook_filters: [""]', "webhook_filters", "empty string", id="empty-filter"),
-        pytest.param("read_status_enabled: [true]", "read_status_enabled", "not a list", id="list-for-bool"),
+        pytest.param(
+            "read_status_enabled: [true]", "read_status_enabled", "not a list", id="list-for-bool"
+        ),
         pytest.param("read_status_enabled: null", "read_status_enabled", "not null", id="null"),
-        pytest.param("notifications: {new_message: {template: 2024-01-01}}", "notifications.new_message.template", "quote it", id="yaml-date"),
-        pytest.param("notifications: {new_message: {template: yes}}", "notifications.new_message.template", "got bool (quote it", id="yaml-bool"),
-        pytest.param('media: {compatibility_message: "a\\x01b"}', "media.compatibility_message", "control character U+0001", id="control"),
-        pytest.param('media: {compatibility_message: "a\\u2028b"}', "media.compatibility_message", "U+2028", id="line-separator"),
+        pytest.param(
+            "notifications: {new_message: {template: 2024-01-01}}",
+            "notifications.new_message.template",
+            "quote it",
+            id="yaml-date",
+        ),
+        pytest.param(
+            "notifications: {new_message: {template: yes}}",
+            "notifications.new_message.template",
+            "got bool (quote it",
+            id="yaml-bool",
+        ),
+        pytest.param(
+            'media: {compatibility_message: "a\\x01b"}',
+            "media.compatibility_message",
+            "control character U+0001",
+            id="control",
+        ),
+        pytest.param(
+            'media: {compatibility_message: "a\\u2028b"}',
+            "media.compatibility_message",
+            "U+2028",
+            id="line-separator",
+        ),
     ],
 )
 def test_desired_setting_problem(tmp_path: Path, entry: str, key: str, message: str) -> None:
@@ -281,23 +383,101 @@ def test_desired_setting_problem(tmp_path: Path, entry: str, key: str, message: 
         pytest.param("- a\n- b\n", 1, "(top level)", "must be a mapping", id="top-list"),
         pytest.param("defaults: {}\n", 1, "services", "missing", id="no-services"),
         pytest.param("services: {a: 1}\n", 1, "services", "must be a list", id="services-map"),
-        pytest.param("service: []\nservices: []\n", 1, "service", "did you mean 'services'?", id="unknown-top"),
-        pytest.param("services:\n  - a\n", 2, "services[0]", "must be a mapping", id="entry-scalar"),
-        pytest.param("services:\n  - {limits: {}}\n", 2, "services[0].friendly_name", "missing", id="no-name"),
-        pytest.param("services:\n  - friendly_name: ''\n", 2, "services[0].friendly_name", "must not be empty", id="empty-name"),
-        pytest.param("services:\n  - friendly_name: 0001\n", 2, "services[0].friendly_name", "must be a str", id="int-name"),
-        pytest.param("services:\n  - friendly_name: [a]\n", 2, "services[0].friendly_name", "must be a string", id="list-name"),
-        pytest.param('services:\n  - friendly_name: "a\\tb"\n', 2, "services[0].friendly_name", "U+0009", id="tab-name"),
-        pytest.param("services:\n  - friendly_name: " + "n" * 65 + "\n", 2, "services[0].friendly_name", "at most 64", id="long-name"),
-        pytest.param("defaults: {friendly_name: x}\nservices: []\n", 1, "defaults.friendly_name", "cannot be a default", id="name-default"),
-        pytest.param("defaults: {limits: {user_channels: 0}}\nservices: []\n", 1, "defaults.limits.user_channels", "from 1 to 1000", id="bad-default"),
-        pytest.param("services:\n  - {friendly_name: a, 1: b}\n", 2, "services[0]", "every key must be a string", id="int-key"),
-        pytest.param("services:\n  - friendly_name: a\n  - friendly_name: a\n", 3, "services[1].friendly_name", "already on line 2", id="dup-name"),
-        pytest.param("services:\n  - friendly_name: a\n    friendly_name: b\n", 3, "services[0].friendly_name", "duplicate key (first on line 2)", id="dup-key"),
-        pytest.param("services:\n  - friendly_name: a\n   bad: [\n", 3, "", "not valid YAML", id="syntax"),
-        pytest.param("services: []\n---\nservices: []\n", 2, "", "not valid YAML", id="two-documents"),
-        pytest.param("services:\n  - friendly_name: a\x01\n", 2, "", "not valid YAML", id="raw-control"),
-        pytest.param('services:\n  - friendly_name: "a\\ud800"\n', 2, "", "not valid YAML", id="surrogate"),
+        pytest.param(
+            "service: []\nservices: []\n",
+            1,
+            "service",
+            "did you mean 'services'?",
+            id="unknown-top",
+        ),
+        pytest.param(
+            "services:\n  - a\n", 2, "services[0]", "must be a mapping", id="entry-scalar"
+        ),
+        pytest.param(
+            "services:\n  - {limits: {}}\n", 2, "services[0].friendly_name", "missing", id="no-name"
+        ),
+        pytest.param(
+            "services:\n  - friendly_name: ''\n",
+            2,
+            "services[0].friendly_name",
+            "must not be empty",
+            id="empty-name",
+        ),
+        pytest.param(
+            "services:\n  - friendly_name: 0001\n",
+            2,
+            "services[0].friendly_name",
+            "must be a str",
+            id="int-name",
+        ),
+        pytest.param(
+            "services:\n  - friendly_name: [a]\n",
+            2,
+            "services[0].friendly_name",
+            "must be a string",
+            id="list-name",
+        ),
+        pytest.param(
+            'services:\n  - friendly_name: "a\\tb"\n',
+            2,
+            "services[0].friendly_name",
+            "U+0009",
+            id="tab-name",
+        ),
+        pytest.param(
+            "services:\n  - friendly_name: " + "n" * 65 + "\n",
+            2,
+            "services[0].friendly_name",
+            "at most 64",
+            id="long-name",
+        ),
+        pytest.param(
+            "defaults: {friendly_name: x}\nservices: []\n",
+            1,
+            "defaults.friendly_name",
+            "cannot be a default",
+            id="name-default",
+        ),
+        pytest.param(
+            "defaults: {limits: {user_channels: 0}}\nservices: []\n",
+            1,
+            "defaults.limits.user_channels",
+            "from 1 to 1000",
+            id="bad-default",
+        ),
+        pytest.param(
+            "services:\n  - {friendly_name: a, 1: b}\n",
+            2,
+            "services[0]",
+            "every key must be a string",
+            id="int-key",
+        ),
+        pytest.param(
+            "services:\n  - friendly_name: a\n  - friendly_name: a\n",
+            3,
+            "services[1].friendly_name",
+            "already on line 2",
+            id="dup-name",
+        ),
+        pytest.param(
+            "services:\n  - friendly_name: a\n    friendly_name: b\n",
+            3,
+            "services[0].friendly_name",
+            "duplicate key (first on line 2)",
+            id="dup-key",
+        ),
+        pytest.param(
+            "services:\n  - friendly_name: a\n   bad: [\n", 3, "", "not valid YAML", id="syntax"
+        ),
+        pytest.param(
+            "services: []\n---\nservices: []\n", 2, "", "not valid YAML", id="two-documents"
+        ),
+        pytest.param(
+            "services:\n  - friendly_name: a\x01\n", 2, "", "not valid YAML", id="raw-control"
+        ),
+        pytest.param(
+            'services:\n  - friendly_name: "a\\ud800"\n', 2, "", "not valid YAML", id="surrogate"
+        ),
     ],
 )
 def test_desired_file_problem(tmp_path: Path, text: str, line: int, key: str, message: str) -> None:
@@ -373,7 +553,10 @@ def test_desired_alias_bomb_is_bounded(tmp_path: Path) -> None:
 
 def test_desired_json_lone_surrogate(tmp_path: Path) -> None:
     """A JSON escape of a lone surrogate cannot be sent as UTF-8: reported with its line."""
-    text = '{"services": [\n  {"friendly_name": "a", "media": {"compatibility_message": "\\ud800"}}\n]}'
+    text = (
+        '{"services": [\n  {"friendly_name": "a",'
+        ' "media": {"compatibility_message": "\\ud800"}}\n]}'
+    )
     ((line, key, message),) = problems(write(tmp_path, "s.json", text))
     assert (line, key) == (2, "services[0].media.compatibility_message")
     assert "cannot be sent" in message

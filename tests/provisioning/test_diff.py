@@ -64,8 +64,16 @@ def test_diff_without_listing_is_every_setting() -> None:
         pytest.param("pre_webhook_url", None, "", False, id="no-url-is-empty"),
         pytest.param("pre_webhook_url", "", "", False, id="empty-url"),
         pytest.param("pre_webhook_url", "https://a.example/x", "", True, id="clear-url"),
-        pytest.param("pre_webhook_url", "https://a.example/x", "https://a.example/x/", True, id="url-as-given"),
-        pytest.param("pre_webhook_url", "https://A.example/x", "https://a.example/x", True, id="url-case"),
+        pytest.param(
+            "pre_webhook_url",
+            "https://a.example/x",
+            "https://a.example/x/",
+            True,
+            id="url-as-given",
+        ),
+        pytest.param(
+            "pre_webhook_url", "https://A.example/x", "https://a.example/x", True, id="url-case"
+        ),
         pytest.param("webhook_filters", ["b", "a"], ["a", "b"], False, id="filters-order"),
         pytest.param("webhook_filters", ["a"], ["a", "b"], True, id="filters-added"),
         pytest.param("webhook_filters", None, [], False, id="filters-none-empty"),

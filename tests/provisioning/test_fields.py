@@ -48,7 +48,7 @@ def test_fields_snake_case(segment: str, expected: str) -> None:
 
 
 def test_fields_read_path_walks_models_and_unknown_properties() -> None:
-    """Nested attrs models are walked; a property the model lacks is read from additional_properties."""
+    """Nested models are walked; a property the model lacks comes from additional_properties."""
     limits = ServiceLimits(user_channels=10)
     limits.additional_properties["new_limit"] = 3
     assert read_path(limits, ("user_channels",)) == 10
