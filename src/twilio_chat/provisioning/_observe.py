@@ -3,53 +3,79 @@
 Names are the keys provisioning works by (Twilio has no other key a client chooses): one
 service with a name is that name's service, two or more are a conflict. Each listed service
 keeps only what a diff or a repair needs: its SID, name, creation time and the values of the
-writable settings, in the order of `setting_fields()`.
+settings asked for (a plan asks for those its desired state names), about 0.5 KB a service.
 """
 
 from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Iterator, KeysView, Mapping
+from collections.abc import Collection, Iterator, KeysView, Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import attrs
 from twilio_chat_api.models import Service
 
+from .._errors import ConfigurationError
 from ._fields import SettingField, read_path, setting_fields
 
 if TYPE_CHECKING:
     from .._client import ChatClient
 
-__all__ = ["ListedService", "Observation", "observe"]
+__all__ = ["ListedService", "Observation", "kept_settings", "observe"]
+
+
+@functools.cache
+def _positions(keywords: frozenset[str] | None) -> Mapping[str, int]:
+    kept = [f.keyword for f in setting_fields() if keywords is None or f.keyword in keywords]
+    return MappingProxyType({keyword: index for index, keyword in enumerate(kept)})
+
+
+@functools.cache
+def _by_keyword() -> dict[str, SettingField]:
+    return {field.keyword: field for field in setting_fields()}
 
 
 @attrs.frozen(slots=True)
 class ListedService:
-    """One service as a listing showed it: `values` holds each writable setting (None when
-    Twilio sent none) in the order of the setting fields; read them with `value()`."""
+    """One service as a listing showed it: SID, name, creation time, and the values of the
+    settings kept (None when Twilio sent none); read them with `value()`. `kept` maps each
+    kept `update_service` keyword to its place in `values` (one mapping shared by a whole
+    observation, so a service costs little more than its values)."""
 
     sid: str
     friendly_name: str
     date_created: datetime
     values: tuple[object, ...] = attrs.field(repr=False)
+    kept: Mapping[str, int] = attrs.field(
+        factory=functools.partial(_positions, None), repr=False, eq=False
+    )
 
     @classmethod
-    def from_service(cls, service: Service) -> ListedService:
-        """Keep what provisioning needs of a parsed service resource."""
-        values = tuple(read_path(service, field.path) for field in setting_fields())
-        return cls(service.sid, service.friendly_name, service.date_created, values)
+    def from_service(cls, service: Service, kept: Mapping[str, int] | None = None) -> ListedService:
+        """Keep what provisioning needs of a parsed service resource: the settings in `kept`
+        (from `kept_settings`; every setting by default)."""
+        kept = _positions(None) if kept is None else kept
+        fields = _by_keyword()
+        values = tuple(read_path(service, fields[keyword].path) for keyword in kept)
+        return cls(service.sid, service.friendly_name, service.date_created, values, kept)
 
     def value(self, field: SettingField | str) -> object:
-        """The listed value of a setting (a `SettingField` or its `update_service` keyword)."""
+        """The listed value of a setting (a `SettingField` or its `update_service` keyword);
+        `ConfigurationError` for a setting this observation did not keep."""
         keyword = field if isinstance(field, str) else field.keyword
-        return self.values[_positions()[keyword]]
+        index = self.kept.get(keyword)
+        if index is None:
+            raise ConfigurationError(f"{keyword!r} was not kept by this observation")
+        return self.values[index]
 
 
-@functools.cache
-def _positions() -> dict[str, int]:
-    return {field.keyword: index for index, field in enumerate(setting_fields())}
+def kept_settings(keywords: Collection[str] | None) -> Mapping[str, int]:
+    """The keep-map for these `update_service` keywords (None: every setting), in field
+    order, to share among the services of one observation."""
+    return _positions(None if keywords is None else frozenset(keywords))
 
 
 @attrs.frozen
@@ -84,14 +110,16 @@ class Observation:
         return self.service_count
 
 
-async def observe(client: ChatClient) -> Observation:
-    """List the account once (every page) and group its services by friendly name."""
+async def observe(client: ChatClient, *, settings: Collection[str] | None = None) -> Observation:
+    """List the account once (every page) and group its services by friendly name, keeping
+    the values of `settings` (`update_service` keywords; None: every setting)."""
+    kept = kept_settings(settings)
     started_at = datetime.now(UTC)
     start = time.perf_counter()
     grouped: dict[str, list[ListedService] | ListedService] = {}
     count = 0
     async for service in client.list_services():
-        listed = ListedService.from_service(service)
+        listed = ListedService.from_service(service, kept)
         count += 1
         known = grouped.get(listed.friendly_name)
         if known is None:  # the common case: one service per name, no list

@@ -98,7 +98,8 @@ class Plan:
 
 async def plan(client: ChatClient, desired: DesiredState) -> Plan:
     """Observe the account once and work out the actions for `desired`. Sends no write."""
-    return plan_from(desired, await observe(client))
+    names = {keyword for service in desired for keyword in service.settings}
+    return plan_from(desired, await observe(client, settings=names))
 
 
 def plan_from(desired: DesiredState, observation: Observation) -> Plan:
