@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from twilio_chat import (
     ChatClient,
     DesiredService,
@@ -192,3 +194,18 @@ async def test_plan_from_reuses_an_observation() -> None:
     assert result.observation is observation
     assert [e.action for e in result.entries] == [PlanAction.NO_CHANGE]
     assert emulator.stats.list_requests == requests
+
+
+async def test_observe_keeps_only_asked_settings() -> None:
+    """observe(settings=...) keeps only those values; reading another is a typed error."""
+    from twilio_chat import ConfigurationError
+
+    emulator = ChatEmulator()
+    emulator.seed_service("a")
+    async with client(emulator) as chat:
+        observation = await observe(chat, settings={"limits_user_channels"})
+    (service,) = observation.services("a")
+    assert service.values == (250,)
+    assert service.value("limits_user_channels") == 250
+    with pytest.raises(ConfigurationError, match="not kept"):
+        service.value("read_status_enabled")

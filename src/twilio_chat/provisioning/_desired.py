@@ -15,6 +15,7 @@ import difflib
 import enum
 import functools
 import os
+import re
 import typing
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -47,6 +48,8 @@ MAX_PROBLEMS: Final = 50
 FileFormat = Literal["auto", "yaml", "json", "names"]
 _STRUCTURED: Final = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 _MERGE: Final = "tag:yaml.org,2002:merge"
+_STR: Final = "tag:yaml.org,2002:str"
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 @attrs.frozen
@@ -392,8 +395,11 @@ class _Reader:
 
     def scalar(self, node: Any) -> object:
         """A scalar node's value as YAML reads it; a surrogate pair from a JSON escape joined."""
-        value: object = self.constructor.construct_object(node, deep=True)
-        if isinstance(value, str) and any("\ud800" <= char <= "\udfff" for char in value):
+        if node.tag == _STR:  # the common case, without the constructor's bookkeeping
+            value: object = node.value
+        else:
+            value = self.constructor.construct_object(node, deep=True)
+        if isinstance(value, str) and _SURROGATE.search(value):
             with contextlib.suppress(UnicodeDecodeError):  # a lone surrogate stays: refused
                 value = value.encode("utf-16", "surrogatepass").decode("utf-16")
         return value
