@@ -29,6 +29,21 @@ from ._errors import (
 from ._limiter import AdaptiveLimiter, Signal
 from ._retry import RetryEvent, RetryPolicy
 from ._version import __version__
+from .provisioning import (
+    DesiredService,
+    DesiredState,
+    DesiredStateError,
+    DesiredStateProblem,
+    FieldChange,
+    ListedService,
+    Observation,
+    Plan,
+    PlanAction,
+    PlanEntry,
+    load_desired,
+    observe,
+    plan,
+)
 
 __all__ = [
     "AdaptiveLimiter",
@@ -38,9 +53,19 @@ __all__ = [
     "ChannelNotification",
     "ChatClient",
     "ConfigurationError",
+    "DesiredService",
+    "DesiredState",
+    "DesiredStateError",
+    "DesiredStateProblem",
+    "FieldChange",
+    "ListedService",
     "NewMessageNotification",
     "NotFoundError",
+    "Observation",
     "Outcome",
+    "Plan",
+    "PlanAction",
+    "PlanEntry",
     "RateLimitError",
     "RetryEvent",
     "RetryPolicy",
@@ -58,6 +83,9 @@ __all__ = [
     "Unset",
     "__version__",
     "create_services",
+    "load_desired",
+    "observe",
+    "plan",
     "provision",
 ]
 
