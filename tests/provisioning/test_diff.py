@@ -95,9 +95,14 @@ def test_update_settings_exactly_the_changes() -> None:
 
 
 def test_update_settings_clears_filters_with_one_empty_value() -> None:
-    """An empty list would send no parameter: clearing sends WebhookFilters once, empty."""
+    """Clearing the filters is an empty list, which update_service sends as WebhookFilters
+    once, empty (a form cannot carry an empty list)."""
+    from twilio_chat._settings import update_request
+
     changes = diff(DesiredService("a", {"webhook_filters": []}), listed(webhook_filters=["a"]))
-    assert update_settings(changes) == {"webhook_filters": [""]}
+    settings = update_settings(changes)
+    assert settings == {"webhook_filters": []}
+    assert update_request(settings).to_dict() == {"WebhookFilters": [""]}
 
 
 @pytest.mark.parametrize("keyword", ["read_status", "friendly_name"])

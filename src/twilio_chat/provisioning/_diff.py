@@ -51,15 +51,9 @@ def diff(desired: DesiredService, listed: ListedService | None) -> list[FieldCha
 
 
 def update_settings(changes: list[FieldChange] | tuple[FieldChange, ...]) -> dict[str, object]:
-    """The `update_service` keywords that make exactly these changes."""
-    settings: dict[str, object] = {}
-    for change in changes:
-        value = change.new
-        if value == [] and _by_keyword()[change.keyword].kind is list:
-            # An empty list would send no parameter at all; one empty value clears the list.
-            value = [""]
-        settings[change.keyword] = value
-    return settings
+    """The `update_service` keywords that make exactly these changes (an empty list clears
+    one: `update_service` sends it as one empty value)."""
+    return {change.keyword: change.new for change in changes}
 
 
 def same(field: SettingField, old: object, new: object) -> bool:
