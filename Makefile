@@ -113,4 +113,4 @@ dist: $(STAMP)
 	@ls dist
 
 clean:
-	rm -rf $(VENV) $(addprefix $(VENV)-,$(TEST_PYTHONS)) dist .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV)-*/ dist .mypy_cache .pytest_cache .ruff_cache
