@@ -85,7 +85,9 @@ def _run_emulator(args: argparse.Namespace) -> int:
         )
     except ImportError as exc:  # uvicorn comes with the `emulator` extra
         raise ConfigurationError(
-            f"the emulator needs {exc.name}: pip install 'twilio-chat[emulator]'"
+            f"the emulator needs {exc.name}: install this package with its emulator extra "
+            "(from a clone: pip install '.[emulator]'; from a wheel: pip install "
+            "'twilio_chat-<version>-py3-none-any.whl[emulator]')"
         ) from None
 
     settings = {name: getattr(args, name) for name in _FAULT_OPTIONS}
