@@ -320,7 +320,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         response = await session.request(
             request.method,
             self._url(request),
-            headers=request.headers.multi_items(),
+            headers=_header_items(request.headers),
             data=data,
             allow_redirects=False,
             timeout=self._client_timeout(request),
@@ -352,6 +352,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         httpcore, self._httpcore = self._httpcore, None
         if httpcore is not None:
             await httpcore.aclose()
+
+
+def _header_items(headers: httpx.Headers) -> list[tuple[str, str]]:
+    """`headers.multi_items()`, with the headers' encoding looked up once, not per item."""
+    encoding = headers.encoding
+    return [(name.decode(encoding), value.decode(encoding)) for name, value in headers.raw]
 
 
 def _not_encoded(content_encoding: str | None) -> bool:

@@ -68,20 +68,21 @@ class DirectSender:
             raise TypeError(f"generated request arguments not supported: {sorted(unknown)}")
         method = kwargs["method"].upper()
         url = self._url(kwargs["url"], kwargs.get("params"))
-        headers = httpx.Headers(self._template(kwargs.get("headers")))
+        template = self._template(kwargs.get("headers"))
+        headers = httpx.Headers(template, encoding=template.encoding)  # a list copy
         data = kwargs.get("data")
         if data is not None:
             body_headers, stream = encode_urlencoded_data(data)
             headers["Content-Length"] = body_headers["Content-Length"]
-            headers.setdefault("Content-Type", body_headers["Content-Type"])
+            if "Content-Type" not in template:
+                headers["Content-Type"] = body_headers["Content-Type"]
         elif method in _FORM_METHODS:
             stream = httpx.ByteStream(b"")
             headers["Content-Length"] = "0"
         else:
             stream = httpx.ByteStream(b"")
-        request = httpx.Request(
-            method, url, headers=headers, stream=stream, extensions={"timeout": self._timeout}
-        )
+        request = httpx.Request(method, url, stream=stream, extensions={"timeout": self._timeout})
+        request.headers = headers  # as built: Request() would copy them and lose the encoding
         request.read()  # a ByteStream: sets `request.content` for transports that read it
         return request
 
@@ -122,6 +123,7 @@ class DirectSender:
         if template is None:
             template = httpx.Headers(self._fixed)
             template.update(dict(key))
+            template.encoding  # noqa: B018 - computed once here, copied with the template
             self._templates[key] = template
         return template
 
