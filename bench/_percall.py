@@ -118,7 +118,9 @@ class GcClock:
             self.collections += 1
 
 
-async def sample(contender: str, operation: str, level: int, n: int, base_url: str) -> dict[str, float]:
+async def sample(
+    contender: str, operation: str, level: int, n: int, base_url: str
+) -> dict[str, float]:
     """Warm up (results checked), then time ``n`` calls with ``level`` in flight."""
     sid = expected_sid()
     async with OPENERS[contender](base_url, operation, level) as call:
