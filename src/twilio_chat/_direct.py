@@ -35,6 +35,14 @@ def basic_authorization(username: str, secret: str) -> str:
     return f"Basic {token}"
 
 
+def _is_read(response: httpx.Response) -> bool:
+    try:
+        response.content  # noqa: B018 - raises until the body is read
+    except httpx.ResponseNotRead:
+        return False
+    return True
+
+
 class DirectSender:
     """Builds and sends one attempt of a generated call through `http`'s transport.
 
@@ -92,10 +100,10 @@ class DirectSender:
         transport = self._http._transport_for_url(request.url)
         response = await transport.handle_async_request(request)
         response.request = request
+        if isinstance(response.stream, httpx.ByteStream) and _is_read(response):
+            return response  # nothing to read or to free (our transport's small bodies)
         try:
-            try:
-                response.content  # noqa: B018 - already read: our transport, MockTransport
-            except httpx.ResponseNotRead:
+            if not _is_read(response):
                 await self._read(response)
         finally:
             await response.aclose()
