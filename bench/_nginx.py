@@ -1,4 +1,4 @@
-"""Run nginx as the canned-201 loopback server (config written to a temporary directory)."""
+"""Run nginx as the loopback server: canned 201, 200 to a GET (config in a temp directory)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def _quote(body: bytes) -> str:
 
 
 def write_config(directory: Path, port: int, body: bytes) -> Path:
-    """Write ``nginx.conf`` for one worker answering every request with ``201 <body>``."""
+    """Write ``nginx.conf`` for one worker answering ``201 <body>``, or ``200 <body>`` to a GET
+    (a fetch)."""
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (directory / sub).mkdir(exist_ok=True)
     user = "user root;\n" if os.geteuid() == 0 else ""
@@ -68,6 +69,9 @@ http {{
         server_name _;
         location / {{
             default_type application/json;
+            if ($request_method = GET) {{
+                return 200 {_quote(body)};
+            }}
             return 201 {_quote(body)};
         }}
     }}

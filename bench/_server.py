@@ -1,4 +1,4 @@
-"""A minimal HTTP/1.1 keep-alive server that answers every request with a canned 201.
+"""A minimal HTTP/1.1 keep-alive server answering a canned 201 (200 to a GET, for fetches).
 
 Used when nginx is not installed. It is an :class:`asyncio.Protocol` (no streams, no parsing
 beyond what framing needs) so that, pinned to its own CPU, it stays far cheaper per request
@@ -22,10 +22,10 @@ _CLOSE = re.compile(rb"\r\nconnection:[ \t]*close", re.IGNORECASE)
 _MAX_HEADER = 64 * 1024
 
 
-def canned_response(body: bytes) -> bytes:
-    """The complete 201 response (status line, headers, body) sent for every request."""
+def canned_response(body: bytes, status: str = "201 Created") -> bytes:
+    """The complete response (status line, headers, body): 201 for creates, 200 for GETs."""
     head = (
-        "HTTP/1.1 201 Created\r\n"
+        f"HTTP/1.1 {status}\r\n"
         "Content-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n"
         "Connection: keep-alive\r\n\r\n"
@@ -60,8 +60,9 @@ _NOT_IMPLEMENTED = b"HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnec
 class CannedProtocol(asyncio.Protocol):
     """Frames requests by headers + ``Content-Length`` and answers each with ``response``."""
 
-    def __init__(self, response: bytes) -> None:
+    def __init__(self, response: bytes, get_response: bytes | None = None) -> None:
         self._response = response
+        self._get_response = response if get_response is None else get_response
         self._buffer = bytearray()
         self._transport: asyncio.Transport | None = None
 
@@ -72,7 +73,7 @@ class CannedProtocol(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         buffer = self._buffer
         buffer += data
-        replies = 0
+        replies: list[bytes] = []
         close = False
         while True:
             try:
@@ -83,18 +84,18 @@ class CannedProtocol(asyncio.Protocol):
             if head is None:
                 close = len(buffer) > _MAX_HEADER
                 break
-            replies += 1
+            replies.append(self._get_response if head.startswith(b"GET ") else self._response)
             if _CLOSE.search(head):
                 close = True
                 break
         self._reply(replies, b"", close=close)
 
-    def _reply(self, replies: int, tail: bytes, *, close: bool) -> None:
+    def _reply(self, replies: list[bytes], tail: bytes, *, close: bool) -> None:
         transport = self._transport
         if transport is None:
             return
         if replies or tail:
-            transport.write(self._response * replies + tail)
+            transport.write(b"".join(replies) + tail)
         if close:
             transport.close()
 
@@ -106,8 +107,9 @@ async def serve(host: str, port: int, body: bytes) -> None:
     """Listen on ``host:port`` (0 picks a free port), announce it on stdout, serve forever."""
     loop = asyncio.get_running_loop()
     response = canned_response(body)
+    get_response = canned_response(body, "200 OK")
     server = await loop.create_server(
-        lambda: CannedProtocol(response), host, port, backlog=1024, reuse_address=True
+        lambda: CannedProtocol(response, get_response), host, port, backlog=1024, reuse_address=True
     )
     bound = server.sockets[0].getsockname()[1]
     sys.stdout.write(f"LISTENING {bound}\n")

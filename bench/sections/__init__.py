@@ -27,6 +27,12 @@ def _transport(options: Options) -> int:
     return transport.run(options)
 
 
+def _versus(options: Options) -> int:
+    from bench.sections import versus
+
+    return versus.run(options)
+
+
 def _semantics(options: Options) -> int:
     from bench.sections import semantics
 
@@ -46,6 +52,12 @@ SECTIONS: dict[str, Section] = {
             "transport",
             "which httpx transport the facade should use: client CPU per create vs raw aiohttp",
             _transport,
+        ),
+        Section(
+            "versus",
+            "facade vs Twilio's SDK vs raw aiohttp: CPU and GC per create and fetch, "
+            "separate processes",
+            _versus,
         ),
         Section(
             "semantics",

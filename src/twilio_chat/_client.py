@@ -2,7 +2,9 @@
 
 The facade adds what `generated/` lacks: credentials, headers, a finite timeout, retries that
 never duplicate a create, adaptive concurrency, and typed errors for every response, including
-ones the generated parser cannot handle (HTML bodies, unknown status codes).
+ones the generated parser cannot handle (HTML bodies, unknown status codes). Requests come
+from the generated `_get_kwargs()` and go out on the direct path (`_direct.py`); bodies are
+parsed into the generated attrs models by `_responses.py`.
 """
 
 from __future__ import annotations
@@ -12,12 +14,10 @@ import functools
 import os
 import platform
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
-from contextvars import ContextVar
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
-from twilio_chat_api import AuthenticatedClient
 from twilio_chat_api.api.services import (
     create_service,
     delete_service,
@@ -46,6 +46,7 @@ from ._config import (
     resolve_base_url,
     resolve_timeout,
 )
+from ._direct import DirectSender, basic_authorization
 from ._errors import (
     AmbiguousCreateError,
     ConfigurationError,
@@ -71,15 +72,10 @@ __all__ = ["ChatClient"]
 
 T = TypeVar("T")
 
-
-# The response of the current attempt, captured by an httpx event hook before the generated
-# code parses it, so a parser crash still leaves a response to report. Each task has its own.
-_last_response: ContextVar[httpx.Response | None] = ContextVar("_last_response", default=None)
-
-
-async def _capture(response: httpx.Response) -> None:
-    await response.aread()
-    _last_response.set(response)
+# Asked of every server: no compressed bodies. Twilio's answers are small JSON; a compressed
+# one would cost a decode on every call and be limited by `max_response_bytes` only after
+# decompression (see README "The direct path").
+_ACCEPT_ENCODING = "identity"
 
 
 class ChatClient:
@@ -144,16 +140,22 @@ class ChatClient:
         self._retry = retry or RetryPolicy()
         self._budget = RetryBudget(self._retry.budget, self._retry.retry_cost)
         self._limiter = AdaptiveLimiter(max_connections) if adaptive_concurrency else None
+        # The AsyncClient holds the configuration and the transport (with any proxy mounts);
+        # requests bypass its send() (see `_direct.py`), so it has no auth and no hooks.
         self._http = httpx.AsyncClient(
             base_url=self._base_url,
-            auth=httpx.BasicAuth(credentials.username, credentials.secret),
-            headers={"Accept": "application/json", "User-Agent": _user_agent()},
+            headers={
+                "Accept": "application/json",
+                "Accept-Encoding": _ACCEPT_ENCODING,
+                "User-Agent": _user_agent(),
+            },
             timeout=resolved_timeout,
             transport=transport or default_transport(max_connections, max_response_bytes),
-            event_hooks={"response": [_capture]},
         )
-        self._api = AuthenticatedClient(base_url=self._base_url, token="").set_async_httpx_client(
-            self._http
+        self._direct = DirectSender(
+            self._http,
+            authorization=basic_authorization(credentials.username, credentials.secret),
+            max_response_bytes=max_response_bytes,
         )
 
     def __repr__(self) -> str:
@@ -220,10 +222,10 @@ class ChatClient:
         return retryable_create(error, retry_ambiguous=self._retry.retry_ambiguous)
 
     async def _send_create(self, friendly_name: str) -> Service:
-        body = CreateServiceRequest(friendly_name=friendly_name)
+        kwargs = create_service._get_kwargs(body=CreateServiceRequest(friendly_name=friendly_name))
         response = await self._request(
             CREATE,
-            lambda: create_service.asyncio_detailed(client=self._api, body=body),
+            kwargs,
             maybe_sent=lambda reason: AmbiguousCreateError(friendly_name, reason=reason),
         )
         if response.status_code == CREATE.success:
@@ -264,10 +266,10 @@ class ChatClient:
         failure (429, 5xx, network) is retried, since a read changes nothing."""
         check_service_sid(sid)
         self._check_open()
-        send = functools.partial(fetch_service.asyncio_detailed, sid, client=self._api)
+        kwargs = fetch_service._get_kwargs(sid)
         return await self._retrying(
             functools.partial(
-                self._limited, functools.partial(self._send_for_service, FETCH, send)
+                self._limited, functools.partial(self._send_for_service, FETCH, kwargs)
             ),
             retryable_read,
         )
@@ -285,10 +287,10 @@ class ChatClient:
         check_service_sid(sid)
         body = update_request(settings)
         self._check_open()
-        send = functools.partial(update_service.asyncio_detailed, sid, client=self._api, body=body)
+        kwargs = update_service._get_kwargs(sid, body=body)
         return await self._retrying(
             functools.partial(
-                self._limited, functools.partial(self._send_for_service, UPDATE, send)
+                self._limited, functools.partial(self._send_for_service, UPDATE, kwargs)
             ),
             retryable_read,
         )
@@ -314,10 +316,8 @@ class ChatClient:
 
         await self._retrying(attempt, retryable_read)
 
-    async def _send_for_service(
-        self, operation: Operation, send: Callable[[], Awaitable[object]]
-    ) -> Service:
-        response = await self._request(operation, send)
+    async def _send_for_service(self, operation: Operation, kwargs: dict[str, Any]) -> Service:
+        response = await self._request(operation, kwargs)
         if response.status_code != operation.success:
             raise api_error(response)
         service = parse_service(json_body(response))
@@ -326,9 +326,7 @@ class ChatClient:
         return service
 
     async def _send_delete(self, sid: str) -> None:
-        response = await self._request(
-            DELETE, functools.partial(delete_service.asyncio_detailed, sid, client=self._api)
-        )
+        response = await self._request(DELETE, delete_service._get_kwargs(sid))
         if response.status_code != DELETE.success:
             raise api_error(response)
 
@@ -370,9 +368,7 @@ class ChatClient:
             query = _page_query(next_url, page_size)
 
     async def _send_list(self, query: dict[str, Any]) -> tuple[list[Service], str | None]:
-        response = await self._request(
-            LIST, functools.partial(list_service.asyncio_detailed, client=self._api, **query)
-        )
+        response = await self._request(LIST, list_service._get_kwargs(**query))
         if response.status_code != LIST.success:
             raise api_error(response)
         page = parse_service_page(json_body(response))
@@ -411,19 +407,20 @@ class ChatClient:
     async def _request(
         self,
         operation: Operation,
-        send: Callable[[], Awaitable[object]],
+        kwargs: dict[str, Any],
         *,
         maybe_sent: Callable[[str], TwilioChatError] | None = None,
     ) -> httpx.Response:
-        """Run one generated call and return the raw response, whatever its status or body.
+        """Send one attempt of a generated call (`kwargs` from its `_get_kwargs()`) and return
+        the raw response with its body read, whatever its status or body.
 
         Network failures become `TransportError`, or the caller's ambiguous error when the
-        request may have been sent. The facade parses the body itself (tolerantly), so a
-        generated parser that chokes on a status or body changes nothing here. The attempt as
-        a whole is cut off after `attempt_timeout`, or earlier at the retry deadline. Failures
-        are raised outside the `except` blocks: nothing that holds the request is chained.
+        request may have been sent. The facade parses the body itself (tolerantly), so a body
+        the generated models cannot parse still gives a typed error with the response. The
+        attempt as a whole is cut off after `attempt_timeout`, or earlier at the retry
+        deadline. Failures are raised outside the `except` blocks: nothing that holds the
+        request is chained.
         """
-        _last_response.set(None)
         method = operation.method
         url = self._base_url.rstrip("/") + operation.path
         limit = self._attempt_timeout
@@ -434,30 +431,21 @@ class ChatClient:
             )
         if left is not None and left < limit:
             limit = left
+        request = self._direct.build(kwargs)
         cutoff = asyncio.timeout(limit)
-        failure: TwilioChatError | None = None
+        failure: TwilioChatError
         try:
             async with cutoff:
-                await send()
+                return await self._direct.send(request)
         except httpx.RequestError as exc:
             failure = network_error(exc, method, url, maybe_sent)
         except Exception as exc:  # noqa: BLE001 - the boundary: every failure gets typed
-            response = _last_response.get()
             if cutoff.expired():
                 cut = httpx.ReadTimeout(f"no complete response within {limit:.3g} s")
                 failure = network_error(cut, method, url, maybe_sent)
-            elif response is None:  # a transport that raised something other than httpx's
+            else:  # a transport that raised something other than httpx's
                 failure = network_error(exc, method, url, maybe_sent)
-            else:
-                return response
-        if failure is not None:
-            raise failure
-        response = _last_response.get()
-        if response is None:  # cannot happen with httpx's hooks; never call it "not sent"
-            raise network_error(
-                RuntimeError("no response captured"), operation.method, url, maybe_sent
-            )
-        return response
+        raise failure
 
 
 def _unexpected(response: httpx.Response) -> UnexpectedResponseError:

@@ -8,6 +8,7 @@ parsed model against its own annotations once, so what it returns is what mypy w
 from __future__ import annotations
 
 import datetime
+import operator
 import types
 import typing
 from collections.abc import Callable
@@ -22,28 +23,126 @@ __all__ = ["conforms"]
 _Check = Callable[[object], bool]
 
 
+@attrs.frozen
+class _FieldCheck:
+    """One field's annotation, precomputed for the common case: the value's class must be
+    one of `types` (an isinstance check; `no_bool` when an int is allowed but a JSON boolean
+    is not), and `deep`, when set, checks what isinstance cannot see (list items, the fields
+    of a nested model)."""
+
+    name: str
+    types: tuple[type, ...]
+    no_bool: bool
+    deep: _Check | None
+
+
+@attrs.frozen
+class _ClassCheck:
+    """A model class's field checks, arranged so the common case runs in C: one attrgetter
+    call fetches every field, and `map(isinstance, values, types)` checks them all."""
+
+    fields: tuple[_FieldCheck, ...]
+    values: Callable[[object], tuple[object, ...]]
+    types: tuple[tuple[type, ...], ...]
+    no_bool: tuple[int, ...]
+    deep: tuple[tuple[int, _Check], ...]
+
+    @classmethod
+    def of(cls, fields: tuple[_FieldCheck, ...]) -> _ClassCheck:
+        getter = operator.attrgetter(*(field.name for field in fields))
+        return cls(
+            fields=fields,
+            values=getter if len(fields) > 1 else (lambda model: (getter(model),)),
+            types=tuple(field.types for field in fields),
+            no_bool=tuple(i for i, field in enumerate(fields) if field.no_bool),
+            deep=tuple((i, field.deep) for i, field in enumerate(fields) if field.deep),
+        )
+
+
 def conforms(model: object) -> bool:
-    """Whether every field of an attrs model (recursively) holds a value of its declared type."""
-    return all(check(getattr(model, name)) for name, check in _checks(type(model)))
+    """Whether every field of an attrs model (recursively) holds a value of its declared type.
+
+    Runs once per parsed resource: with the annotations digested once per class, the
+    common case (`str | None | Unset`) is one isinstance per field, looped in C."""
+    check = _class_check(type(model))
+    values = check.values(model)
+    if not all(map(isinstance, values, check.types)):
+        return False
+    if any(values[i].__class__ is bool for i in check.no_bool):
+        return False
+    return all(deep(values[i]) for i, deep in check.deep)
 
 
-_CHECKS: dict[type, tuple[tuple[str, _Check], ...]] = {}
+_CHECKS: dict[type, _ClassCheck] = {}
 
 
-def _checks(cls: type) -> tuple[tuple[str, _Check], ...]:
-    checks = _CHECKS.get(cls)
-    if checks is None:
-        checks = _CHECKS[cls] = _build_checks(cls)
-    return checks
+def _class_check(cls: type) -> _ClassCheck:
+    check = _CHECKS.get(cls)
+    if check is None:
+        check = _CHECKS[cls] = _ClassCheck.of(_build_checks(cls))
+    return check
 
 
-def _build_checks(cls: type) -> tuple[tuple[str, _Check], ...]:
+def _checks(cls: type) -> tuple[_FieldCheck, ...]:
+    """Each field's check, in declaration order."""
+    return _class_check(cls).fields
+
+
+def _build_checks(cls: type) -> tuple[_FieldCheck, ...]:
     hints = typing.get_type_hints(cls, localns=vars(twilio_chat_api.models))
     return tuple(
-        (field.name, _check_for(hints[field.name]))
+        _field_check(field.name, hints[field.name])
         for field in attrs.fields(cls)
         if field.name != "additional_properties"
     )
+
+
+def _field_check(name: str, hint: Any) -> _FieldCheck:
+    """Split an annotation into the isinstance part and the rest (lists, nested models)."""
+    exact = _check_for(hint)  # also refuses an annotation this module does not know
+    options = _options(hint)
+    allowed = tuple(kind for option in options for kind in _outer_types(option))
+    lists = [option for option in options if typing.get_origin(option) is list]
+    models = any(attrs.has(option) for option in options)
+    deep: _Check | None = None
+    if len(lists) == 1:  # the value passed isinstance: a list, a model, or a plain value
+        (item,) = typing.get_args(lists[0])
+        items = _check_for(item)
+
+        def deep(value: object) -> bool:
+            if isinstance(value, list):
+                return all(items(entry) for entry in value)
+            return not models or not attrs.has(type(value)) or conforms(value)
+    elif lists:
+        deep = exact
+    elif models:
+
+        def deep(value: object) -> bool:
+            return not attrs.has(type(value)) or conforms(value)
+
+    return _FieldCheck(
+        name=name, types=allowed, no_bool=int in allowed and bool not in allowed, deep=deep
+    )
+
+
+def _options(hint: Any) -> tuple[Any, ...]:
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return tuple(option for arg in typing.get_args(hint) for option in _options(arg))
+    return (hint,)
+
+
+def _outer_types(hint: Any) -> tuple[type, ...]:
+    """The classes a value of `hint` may be an instance of (a float field takes JSON's
+    integers too); `_check_for` has already refused what is not listed here."""
+    if typing.get_origin(hint) is list:
+        return (list,)
+    if hint is float:
+        return (float, int)
+    if hint is type(None):
+        return (type(None),)
+    if isinstance(hint, type) and issubclass(hint, dict):
+        return (dict,)
+    return (typing.cast(type, hint),)
 
 
 def _check_for(hint: Any) -> _Check:

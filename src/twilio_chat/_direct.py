@@ -1,0 +1,146 @@
+"""The direct path: each attempt is an `httpx.Request` built from a generated `_get_kwargs()`
+and handed straight to the client's transport, `AsyncClient._transport_for_url(url)`.
+
+`httpx.AsyncClient.send` costs about as much CPU per call as aiohttp itself: it re-parses
+and merges the URL, runs the auth-flow generator, the event hooks and the cookie jar on every
+response, and reads the body through a chain of async iterators. None of that does anything
+for this API (one fixed Basic header, no cookies, no redirects), so the facade builds the
+request itself, with headers computed once per client, and reads the body once. The transport
+still sees an ordinary `httpx.Request` with every header, so an injected transport, the
+emulator and `respx.mock(using="httpx")` (which patches `_transport_for_url`) see every
+attempt. README "The direct path" lists what this bypasses; `tests/test_direct.py` fails
+loudly if an httpx or generator upgrade changes a private API used here.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from httpx._content import encode_urlencoded_data  # httpx's own form encoder: same bytes
+
+from ._aiohttp_transport import ResponseTooLargeError
+
+__all__ = ["DirectSender", "basic_authorization"]
+
+_FORM_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_URL_CACHE_SIZE = 256
+
+
+def basic_authorization(username: str, secret: str) -> str:
+    """The `Authorization` value httpx's `BasicAuth` would send, computed once per client."""
+    token = base64.b64encode(f"{username}:{secret}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+def _is_read(response: httpx.Response) -> bool:
+    try:
+        response.content  # noqa: B018 - raises until the body is read
+    except httpx.ResponseNotRead:
+        return False
+    return True
+
+
+class DirectSender:
+    """Builds and sends one attempt of a generated call through `http`'s transport.
+
+    `http` supplies the base URL, the default headers, the timeout (as the request's
+    `timeout` extension, which the transports read) and the transport; `authorization` is
+    added to every request. A body past `max_response_bytes` after decoding is refused, so
+    the size cap holds on transports that hand over a stream, and for compressed bodies.
+    """
+
+    def __init__(
+        self, http: httpx.AsyncClient, *, authorization: str, max_response_bytes: int
+    ) -> None:
+        self._http = http
+        self._max_response_bytes = max_response_bytes
+        self._timeout = http.timeout.as_dict()
+        base = http.base_url
+        fixed = httpx.Headers({"Host": base.netloc.decode("ascii")})
+        fixed.update(http.headers)
+        fixed["Authorization"] = authorization
+        self._fixed = fixed
+        self._templates: dict[tuple[tuple[str, str], ...], httpx.Headers] = {}
+        self._urls: dict[str, httpx.URL] = {}
+
+    def build(self, kwargs: Mapping[str, Any]) -> httpx.Request:
+        """The `httpx.Request` for one attempt of the call `kwargs` (from `_get_kwargs()`)
+        describes: method, path relative to the base URL, optional query `params`, form
+        `data` and `headers`. Anything else there (json, files, cookies) is a generator
+        change this path does not know, and is refused rather than dropped."""
+        unknown = kwargs.keys() - {"method", "url", "params", "data", "headers"}
+        if unknown:
+            raise TypeError(f"generated request arguments not supported: {sorted(unknown)}")
+        method = kwargs["method"].upper()
+        url = self._url(kwargs["url"], kwargs.get("params"))
+        template = self._template(kwargs.get("headers"))
+        headers = httpx.Headers(template, encoding=template.encoding)  # a list copy
+        data = kwargs.get("data")
+        if data is not None:
+            body_headers, stream = encode_urlencoded_data(data)
+            headers["Content-Length"] = body_headers["Content-Length"]
+            if "Content-Type" not in template:
+                headers["Content-Type"] = body_headers["Content-Type"]
+        elif method in _FORM_METHODS:
+            stream = httpx.ByteStream(b"")
+            headers["Content-Length"] = "0"
+        else:
+            stream = httpx.ByteStream(b"")
+        request = httpx.Request(method, url, stream=stream, extensions={"timeout": self._timeout})
+        request.headers = headers  # as built: Request() would copy them and lose the encoding
+        request.read()  # a ByteStream: sets `request.content` for transports that read it
+        return request
+
+    async def send(self, request: httpx.Request) -> httpx.Response:
+        """Send `request` through the client's transport for its URL and return the response
+        with its body read (and the stream closed, so the connection is free)."""
+        transport = self._http._transport_for_url(request.url)
+        response = await transport.handle_async_request(request)
+        response.request = request
+        if isinstance(response.stream, httpx.ByteStream) and _is_read(response):
+            return response  # nothing to read or to free (our transport's small bodies)
+        try:
+            if not _is_read(response):
+                await self._read(response)
+        finally:
+            await response.aclose()
+        return response
+
+    async def _read(self, response: httpx.Response) -> None:
+        """Read the decoded body, at most `max_response_bytes` of it."""
+        chunks: list[bytes] = []
+        received = 0
+        async for chunk in response.aiter_bytes():
+            received += len(chunk)
+            if received > self._max_response_bytes:
+                raise ResponseTooLargeError(
+                    f"response body larger than max_response_bytes "
+                    f"({self._max_response_bytes} bytes)",
+                    request=response.request,
+                )
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+
+    def _template(self, extra: Mapping[str, str] | None) -> httpx.Headers:
+        """The fixed headers plus the operation's own (the generated Content-Type), cached."""
+        key = tuple(extra.items()) if extra else ()
+        template = self._templates.get(key)
+        if template is None:
+            template = httpx.Headers(self._fixed)
+            template.update(dict(key))
+            template.encoding  # noqa: B018 - computed once here, copied with the template
+            self._templates[key] = template
+        return template
+
+    def _url(self, path: str, params: Mapping[str, Any] | None) -> httpx.URL:
+        """`path` joined to the base URL as httpx does (`AsyncClient._merge_url`), cached per
+        path; query parameters replace any query, as in `httpx.Request(params=...)`."""
+        url = self._urls.get(path)
+        if url is None:
+            if len(self._urls) >= _URL_CACHE_SIZE:
+                self._urls.clear()
+            url = self._urls[path] = self._http._merge_url(path)
+        return url.copy_with(params=params) if params else url
