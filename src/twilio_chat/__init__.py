@@ -30,6 +30,8 @@ from ._limiter import AdaptiveLimiter, Signal
 from ._retry import RetryEvent, RetryPolicy
 from ._version import __version__
 from .provisioning import (
+    ApplyOutcome,
+    ApplyResult,
     DesiredService,
     DesiredState,
     DesiredStateError,
@@ -40,6 +42,7 @@ from .provisioning import (
     Plan,
     PlanAction,
     PlanEntry,
+    apply,
     load_desired,
     observe,
     plan,
@@ -49,6 +52,8 @@ __all__ = [
     "AdaptiveLimiter",
     "AmbiguousCreateError",
     "ApiError",
+    "ApplyOutcome",
+    "ApplyResult",
     "AuthenticationError",
     "ChannelNotification",
     "ChatClient",
@@ -82,6 +87,7 @@ __all__ = [
     "UnexpectedResponseError",
     "Unset",
     "__version__",
+    "apply",
     "create_services",
     "load_desired",
     "observe",

@@ -1,9 +1,11 @@
-"""Provisioning built on the client: desired state, observation of the account, diff and plan.
+"""Provisioning built on the client: desired state, observation of the account, diff, plan
+and apply.
 
 This package uses `ChatClient`; the client never imports it. Its public names are re-exported
 from `twilio_chat`; the modules here are private.
 """
 
+from ._apply import ApplyOutcome, ApplyResult, apply
 from ._desired import (
     DesiredService,
     DesiredState,
@@ -17,6 +19,8 @@ from ._observe import ListedService, Observation, observe
 from ._plan import Plan, PlanAction, PlanEntry, plan, plan_from
 
 __all__ = [
+    "ApplyOutcome",
+    "ApplyResult",
     "DesiredService",
     "DesiredState",
     "DesiredStateError",
@@ -28,6 +32,7 @@ __all__ = [
     "PlanAction",
     "PlanEntry",
     "SettingField",
+    "apply",
     "diff",
     "load_desired",
     "observe",
