@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from .._errors import AmbiguousCreateError, AuthenticationError, ConfigurationError, TwilioChatError
 from .._version import __version__
-from . import _emulator, _provision, _services
+from . import _apply, _emulator, _provision, _services
 from ._common import (
     _FIX_CREDENTIALS,
     EXIT_AMBIGUOUS,
@@ -113,5 +113,6 @@ def _parser() -> argparse.ArgumentParser:
 
     _services.add_commands(commands)
     _provision.add_commands(commands)
+    _apply.add_commands(commands)
     _emulator.add_commands(commands)
     return parser

@@ -26,7 +26,7 @@ from .._config import check_int
 from .._errors import AuthenticationError, ConfigurationError, NotFoundError, TwilioChatError
 from ._desired import DesiredService, DesiredState
 from ._diff import FieldChange, diff, update_settings
-from ._ensure import EnsureOutcome, Ensured, RunJournal, ensure_exist, read_created
+from ._ensure import Ensured, EnsureOutcome, RunJournal, ensure_exist, read_created
 from ._observe import Observation, observe
 from ._plan import PlanAction, plan_from
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .._client import ChatClient
 
 __all__ = ["ApplyOutcome", "ApplyResult", "apply", "managed_orphans", "read_created"]
+# read_created is re-exported for the CLI's --plan (what --prune would delete)
 
 
 class ApplyOutcome(enum.Enum):
@@ -319,7 +320,9 @@ class _Run:
             failure = error
         else:
             outcome = ApplyOutcome.CREATED if job.created else ApplyOutcome.UPDATED
-            return ApplyResult(friendly_name=name, outcome=outcome, sid=job.sid, changes=job.changes)
+            return ApplyResult(
+                friendly_name=name, outcome=outcome, sid=job.sid, changes=job.changes
+            )
         return ApplyResult(
             friendly_name=name,
             outcome=ApplyOutcome.FAILED,
@@ -342,7 +345,7 @@ class _Run:
         try:
             after = await observe(self.client, settings=self.keywords)
         except TwilioChatError as error:
-            for name, reported in self.written.items():
+            for reported in self.written.values():
                 if reported.ok:
                     yield attrs.evolve(reported, outcome=ApplyOutcome.UNKNOWN, error=error)
             return
@@ -396,9 +399,7 @@ def _judge(
             return None  # its error says why
         paths = ", ".join(change.path for change in remaining)
         detail = f"still differs after the update: {paths}"
-        return attrs.evolve(
-            reported, outcome=ApplyOutcome.FAILED, changes=remaining, detail=detail
-        )
+        return attrs.evolve(reported, outcome=ApplyOutcome.FAILED, changes=remaining, detail=detail)
     if reported.outcome is ApplyOutcome.FAILED and reported.sid is not None:
         # The write failed on the client but took effect (a 500 after processing, a drop).
         outcome = ApplyOutcome.CREATED if created else ApplyOutcome.UPDATED

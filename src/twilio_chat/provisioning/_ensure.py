@@ -24,7 +24,7 @@ from .._journal import Journal
 if TYPE_CHECKING:
     from .._client import ChatClient
 
-__all__ = ["Ensured", "EnsureOutcome", "RunJournal", "ensure_exist"]
+__all__ = ["EnsureOutcome", "Ensured", "RunJournal", "ensure_exist", "read_created"]
 
 
 class EnsureOutcome(enum.Enum):
