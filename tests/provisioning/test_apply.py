@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.provisioning._apply_helpers import assert_as_desired, desired_file, run, services_yaml
 from twilio_chat import (
     ApplyOutcome,
     ApplyResult,
@@ -20,9 +21,7 @@ from twilio_chat import (
     RetryPolicy,
     ServerError,
     apply,
-    load_desired,
 )
-from twilio_chat.provisioning import setting_fields
 from twilio_chat.testing import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, ChatEmulator, Faults
 
 
@@ -36,66 +35,11 @@ def client(transport: httpx.AsyncBaseTransport, **kwargs: object) -> ChatClient:
     )
 
 
-def services_yaml(count: int, *, user_channels: int = 500) -> str:
-    """A file of `count` configured services: shared defaults and per-service settings."""
-    lines = [
-        "defaults:",
-        "  read_status_enabled: true",
-        "  reachability_enabled: true",
-        f"  limits: {{user_channels: {user_channels}, channel_members: 250}}",
-        "  webhook_method: POST",
-        "  webhook_filters: [onMessageSend, onChannelAdded]",
-        "services:",
-    ]
-    for i in range(count):
-        lines.append(f"  - friendly_name: tenant-{i:04d}")
-        lines.append(f"    pre_webhook_url: https://hooks.example.com/pre/{i:04d}")
-        if i % 3 == 0:
-            lines.append('    notifications: {new_message: {enabled: true, template: "New"}}')
-    return "\n".join(lines) + "\n"
-
-
-def desired_file(tmp_path: Path, text: str) -> DesiredState:
-    path = tmp_path / "services.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_desired(path)
-
-
-async def run(chat: ChatClient, desired: DesiredState, **kwargs: object) -> dict[str, ApplyResult]:
-    """Apply and keep the last result per service (the one that holds)."""
-    final: dict[str, ApplyResult] = {}
-    async for result in apply(chat, desired, **kwargs):  # type: ignore[arg-type]
-        final[result.friendly_name] = result
-    return final
-
-
-def assert_as_desired(emulator: ChatEmulator, desired: DesiredState) -> None:
-    """Every desired service exists exactly once, each desired setting equal, field by field,
-    to what the emulator stores."""
-    existing = emulator.existing_names()
-    for service in desired:
-        assert existing[service.friendly_name] == 1, service.friendly_name
-    by_name = {record.friendly_name: record for record in emulator.services}
-    for service in desired:
-        record = by_name[service.friendly_name]
-        stored = emulator.service(record.sid)
-        assert stored is not None
-        assert stored.settings is not None
-        for field in setting_fields():
-            if field.keyword not in service.settings:
-                continue
-            value: object = stored.settings
-            for key in field.path:
-                assert isinstance(value, dict)
-                value = value[key]
-            assert value == service.settings[field.keyword], (service.friendly_name, field.dotted)
-
-
 FAULTS = Faults(
-    max_concurrency=20,
+    max_concurrency=8,
     latency=0.01,
     latency_jitter=0.5,
-    rate_limit=0.03,
+    rate_limit=0.01,
     unavailable=0.03,
     unavailable_retry_after=0.0,
     error_after_create=0.02,
