@@ -45,6 +45,12 @@ def _provisioning(options: Options) -> int:
     return provisioning.run(options)
 
 
+def _apply(options: Options) -> int:
+    from bench.sections import apply
+
+    return apply.run(options)
+
+
 SECTIONS: dict[str, Section] = {
     section.name: section
     for section in (
@@ -68,6 +74,11 @@ SECTIONS: dict[str, Section] = {
             "provisioning",
             "bulk creates against a capped emulator (adaptive vs fixed vs SDK); 100k-name memory",
             _provisioning,
+        ),
+        Section(
+            "apply",
+            "2,000 configured services made to match a file (apply, rerun) vs create+update",
+            _apply,
         ),
     )
 }
