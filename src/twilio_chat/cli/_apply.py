@@ -59,8 +59,8 @@ def add_commands(commands: Any) -> None:
     cmd.add_argument(
         "--journal",
         type=Path,
-        help="JSON-lines record of what this job created (required to apply; with --plan, "
-        "read to show what --prune would delete)",
+        help="JSON-lines record of what this job created (required to apply, no default; with "
+        "--plan, read to show what --prune would delete)",
     )
     cmd.add_argument(
         "--plan",
