@@ -1,4 +1,4 @@
-"""Bulk provisioning: adaptive concurrency, exactly once under faults, reconciliation."""
+"""Bulk provisioning: adaptive concurrency, exactly once under faults, observe first."""
 
 from __future__ import annotations
 
@@ -24,6 +24,15 @@ from twilio_chat.testing import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, ChatEmulator,
 
 CAPPED = Faults(max_concurrency=20, latency=0.05, latency_jitter=0.25)
 NAMES = [f"tenant-{i:05d}" for i in range(2000)]
+
+
+EMPTY_LISTING = {"services": [], "meta": {"next_page_url": None}}
+
+
+def _now_body(sid: str, name: str) -> dict[str, object]:
+    """A service body created now (listings judge which services a run made by their date)."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return {**service_body(sid, name), "date_created": stamp, "date_updated": stamp}
 
 
 def _client(emulator: ChatEmulator, **kwargs: object) -> ChatClient:
@@ -116,14 +125,17 @@ async def test_create_services_rejects_duplicate_names() -> None:
 async def test_create_services_failure_does_not_cancel_others() -> None:
     """A name Twilio refuses gets an error result; every other name is still created."""
     created: list[str] = []
+    bodies: list[dict[str, object]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json={**EMPTY_LISTING, "services": bodies})
         name = parse_qs(request.content.decode())["FriendlyName"][0]
         if name == "bad":
             return httpx.Response(400, json={"code": 20002, "message": "Invalid FriendlyName"})
         created.append(name)
-        sid = f"IS{len(created):032x}"
-        return httpx.Response(201, json=service_body(sid, name))
+        bodies.append(_now_body(f"IS{len(created):032x}", name))
+        return httpx.Response(201, json=bodies[-1])
 
     async with ChatClient(
         TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
@@ -146,30 +158,25 @@ async def test_provision_unknown_when_reconciliation_cannot_tell() -> None:
     async with ChatClient(
         TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
     ) as chat:
-        results = [r async for r in provision(chat, ["x"], reconcile_rounds=2, reconcile_delay=0.0)]
+        stream = provision(chat, ["x"], reconcile_rounds=2, settle=0)
+        results = [r async for r in stream]
     assert [r.outcome for r in results] == [Outcome.UNKNOWN]
     assert isinstance(results[0].error, AmbiguousCreateError)
     assert results[0].service is None
 
 
-async def test_provision_reconciles_names_before_creating() -> None:
-    """Names to reconcile (in flight when a run died) are adopted if they exist, not recreated."""
+async def test_provision_observes_before_creating() -> None:
+    """A name that already has a service is adopted (EXISTING) without a create."""
     emulator = ChatEmulator()
     async with _client(emulator) as chat:
-        first = await chat.create_service("was-in-flight")
+        first = await chat.create_service("already-there")
         results = {
-            r.friendly_name: r
-            async for r in provision(
-                chat,
-                ["was-in-flight", "never-sent"],
-                reconcile=["was-in-flight", "never-sent"],
-                reconcile_delay=0.0,
-            )
+            r.friendly_name: r async for r in provision(chat, ["already-there", "never-sent"])
         }
-    assert results["was-in-flight"].outcome is Outcome.ADOPTED
-    assert results["was-in-flight"].sid == first.sid
+    assert results["already-there"].outcome is Outcome.EXISTING
+    assert results["already-there"].sid == first.sid
     assert results["never-sent"].outcome is Outcome.CREATED
-    assert emulator.created_names() == {"was-in-flight": 1, "never-sent": 1}
+    assert emulator.created_names() == {"already-there": 1, "never-sent": 1}
 
 
 async def test_provision_streams_with_bounded_concurrency() -> None:
@@ -184,39 +191,62 @@ async def test_provision_streams_with_bounded_concurrency() -> None:
     assert seen_before_end > 0
 
 
-async def test_provision_one_result_per_name_across_reconcile_rounds() -> None:
-    """Names retried in later rounds get exactly one result each, matching the server."""
-    emulator = ChatEmulator(faults=Faults(latency=0.1, latency_jitter=0.5), seed=5)
+async def test_provision_last_result_per_name_matches_the_server() -> None:
+    """Names retried in later rounds: the last result per name is what the account holds."""
+    faults = Faults(latency=0.1, latency_jitter=0.5, operations={"create"})  # listings answer
+    emulator = ChatEmulator(faults=faults, seed=5)
     names = [f"slow-{i}" for i in range(50)]
     async with _client(emulator, timeout=httpx.Timeout(5.0, read=0.1)) as chat:
-        results = [r async for r in provision(chat, names, concurrency=50, reconcile_delay=0.0)]
-    assert sorted(r.friendly_name for r in results) == sorted(names)
-    outcomes = {r.outcome for r in results}
-    assert Outcome.ADOPTED in outcomes or Outcome.UNKNOWN in outcomes  # rounds did happen
-    counts = emulator.created_names()
-    for result in results:
-        expected = {1} if result.ok else {0, 1}
-        assert counts[result.friendly_name] in expected, result
-    assert max(counts.values()) == 1
+        results = {r.friendly_name: r async for r in provision(chat, names, concurrency=50)}
+    assert sorted(results) == sorted(names)
+    outcomes = {r.outcome for r in results.values()}
+    assert outcomes & {Outcome.ADOPTED, Outcome.REPAIRED, Outcome.UNKNOWN}  # rounds did happen
+    existing = emulator.existing_names()
+    by_name = {record.friendly_name: record.sid for record in emulator.services}
+    for name, result in results.items():
+        if result.ok:
+            assert existing[name] == 1 and by_name[name] == result.sid, result
+    assert max(existing.values()) == 1
 
 
-async def test_provision_listing_failure_reports_unknown() -> None:
-    """If the account cannot be listed, ambiguous names are unknown, and the run still ends."""
+async def test_provision_listing_failure_after_work_reports_unknown() -> None:
+    """If the account cannot be listed after the work, ambiguous names are unknown; it ends."""
+    listings = 0
 
     def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal listings
         if request.method == "GET":
-            return httpx.Response(401, json={"code": 20003, "message": "Authenticate"})
+            listings += 1
+            if listings == 1:
+                return httpx.Response(200, json=EMPTY_LISTING)
+            return httpx.Response(400, json={"code": 20001, "message": "no"})
         return httpx.Response(502, text="<html>Bad Gateway</html>")
 
     async with ChatClient(
         TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
     ) as chat:
-        results = [r async for r in provision(chat, ["a", "b"], reconcile_delay=0.0)]
+        results = [r async for r in provision(chat, ["a", "b"], settle=0)]
     assert sorted((r.friendly_name, r.outcome) for r in results) == [
         ("a", Outcome.UNKNOWN),
         ("b", Outcome.UNKNOWN),
     ]
-    assert all(type(r.error).__name__ == "AuthenticationError" for r in results)
+    assert all(type(r.error).__name__ == "ApiError" for r in results)
+
+
+async def test_provision_first_listing_failure_creates_nothing() -> None:
+    """If the account cannot be listed before the work, the run raises and sends no create."""
+    methods: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        methods.append(request.method)
+        return httpx.Response(400, json={"code": 20001, "message": "no"})
+
+    async with ChatClient(
+        TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
+    ) as chat:
+        with pytest.raises(ApiError):
+            [r async for r in provision(chat, ["a", "b"])]
+    assert set(methods) == {"GET"}
 
 
 async def test_provision_rejects_iterators_and_bad_rounds() -> None:
@@ -246,7 +276,7 @@ async def test_provision_closed_early_leaves_no_create_running() -> None:
 
 
 async def test_provision_wrong_token_stops_after_one_request() -> None:
-    """A refused token ends the run: one request, one failure, every other name not attempted."""
+    """A refused token ends the run at its first listing: one request, nothing attempted."""
     emulator = ChatEmulator()
     async with ChatClient(
         TEST_ACCOUNT_SID,
@@ -255,11 +285,9 @@ async def test_provision_wrong_token_stops_after_one_request() -> None:
         transport=emulator.transport(),
     ) as chat:
         results = await chat.create_services(NAMES, concurrency=100)
-    assert emulator.stats.requests <= 5
+    assert emulator.stats.requests == 1
     assert emulator.stats.created == 0
-    outcomes = [r.outcome for r in results]
-    assert outcomes.count(Outcome.FAILED) == emulator.stats.requests
-    assert outcomes.count(Outcome.NOT_ATTEMPTED) == len(NAMES) - emulator.stats.requests
+    assert [r.outcome for r in results] == [Outcome.NOT_ATTEMPTED] * len(NAMES)
     assert all(isinstance(r.error, AuthenticationError) for r in results)
 
 
@@ -269,6 +297,8 @@ async def test_provision_refused_mid_run_sends_nothing_new() -> None:
     refused_at: list[int] = []
 
     async def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json=EMPTY_LISTING)
         name = parse_qs(request.content.decode())["FriendlyName"][0]
         sent.append(name)
         number = len(sent)
@@ -289,8 +319,8 @@ async def test_provision_refused_mid_run_sends_nothing_new() -> None:
     assert outcomes.count(Outcome.NOT_ATTEMPTED) == 500 - len(sent)
 
 
-async def test_provision_refused_credentials_do_not_list_or_reconcile() -> None:
-    """Names to reconcile stay unknown when the credentials are refused: no listing is sent."""
+async def test_provision_refused_listing_sends_nothing_else() -> None:
+    """Credentials refused on the first listing: one request, every name not attempted."""
     methods: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -300,18 +330,28 @@ async def test_provision_refused_credentials_do_not_list_or_reconcile() -> None:
     async with ChatClient(
         TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
     ) as chat:
-        results = {
-            r.friendly_name: r
-            async for r in provision(chat, ["old", "a", "b"], reconcile=["old"], reconcile_delay=0)
-        }
-    assert methods == ["POST"]
-    assert results["old"].outcome is Outcome.UNKNOWN
-    assert isinstance(results["old"].error, AuthenticationError)
-    assert sorted(r.outcome.value for r in results.values()) == [
-        "failed",
-        "not_attempted",
-        "unknown",
-    ]
+        results = await chat.create_services(["old", "a", "b"])
+    assert methods == ["GET"]
+    assert [r.outcome for r in results] == [Outcome.NOT_ATTEMPTED] * 3
+    assert all(isinstance(r.error, AuthenticationError) for r in results)
+
+
+async def test_provision_refused_creates_do_not_verify() -> None:
+    """A key that may list but not create: one create refused, no verifying listing after."""
+    methods: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        methods.append(request.method)
+        if request.method == "GET":
+            return httpx.Response(200, json=EMPTY_LISTING)
+        return httpx.Response(403, json={"code": 70051, "message": "Authorization failed"})
+
+    async with ChatClient(
+        TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
+    ) as chat:
+        results = await chat.create_services(["a", "b", "c"])
+    assert methods == ["GET", "POST"]
+    assert sorted(r.outcome.value for r in results) == ["failed", "not_attempted", "not_attempted"]
 
 
 async def test_provision_unencodable_name_refused_before_any_request() -> None:

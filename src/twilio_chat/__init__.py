@@ -12,13 +12,13 @@ from twilio_chat_api.models import (
 )
 from twilio_chat_api.types import Unset
 
-from ._bulk import Outcome, ServiceResult, create_services, provision
 from ._client import ChatClient
 from ._errors import (
     AmbiguousCreateError,
     ApiError,
     AuthenticationError,
     ConfigurationError,
+    NameTakenError,
     NotFoundError,
     RateLimitError,
     ServerError,
@@ -39,13 +39,17 @@ from .provisioning import (
     FieldChange,
     ListedService,
     Observation,
+    Outcome,
     Plan,
     PlanAction,
     PlanEntry,
+    ServiceResult,
     apply,
+    create_services,
     load_desired,
     observe,
     plan,
+    provision,
 )
 
 __all__ = [
@@ -64,6 +68,7 @@ __all__ = [
     "DesiredStateProblem",
     "FieldChange",
     "ListedService",
+    "NameTakenError",
     "NewMessageNotification",
     "NotFoundError",
     "Observation",

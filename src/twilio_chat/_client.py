@@ -15,7 +15,7 @@ import os
 import platform
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import httpx
 from twilio_chat_api.api.services import (
@@ -66,7 +66,7 @@ from ._transport import default_transport, is_network_transport
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._bulk import ServiceResult
+    from .provisioning import ServiceResult
 
 __all__ = ["ChatClient"]
 
@@ -169,6 +169,11 @@ class ChatClient:
         return self._base_url
 
     @property
+    def timeout(self) -> httpx.Timeout:
+        """The timeouts of every request (connect, read, write, pool)."""
+        return self._http.timeout
+
+    @property
     def limiter(self) -> AdaptiveLimiter | None:
         """The adaptive concurrency limiter shared by every create on this client."""
         return self._limiter
@@ -247,16 +252,30 @@ class ChatClient:
     # --- Many creates -------------------------------------------------------------------------
 
     async def create_services(
-        self, names: Collection[str], *, concurrency: int = 100, reconcile_delay: float = 2.0
+        self,
+        names: Collection[str],
+        *,
+        concurrency: int = 100,
+        on_existing: Literal["adopt", "fail"] = "adopt",
+        repair: bool = True,
+        settle: float | None = None,
+        reconcile_delay: float = 0.0,
     ) -> list[ServiceResult]:
         """Create one service per name, never twice even under faults; one `ServiceResult`
-        per name, in input order (`UNKNOWN` when an outcome could not be established). A
-        failed name never cancels the others. Names must be unique. For large runs,
-        `twilio_chat.provision` streams results instead."""
-        from ._bulk import create_services  # bulk provisioning is built on this client
+        per name, in input order. The account is listed first: a name that exists is adopted
+        (`EXISTING`), so calling this twice creates nothing the second time. A failed name
+        never cancels the others. Names must be unique. For large runs,
+        `twilio_chat.provision` streams results instead; it documents the options."""
+        from .provisioning import create_services  # provisioning is built on this client
 
         return await create_services(
-            self, names, concurrency=concurrency, reconcile_delay=reconcile_delay
+            self,
+            names,
+            concurrency=concurrency,
+            on_existing=on_existing,
+            repair=repair,
+            settle=settle,
+            reconcile_delay=reconcile_delay,
         )
 
     # --- Fetch, update, delete ----------------------------------------------------------------

@@ -9,7 +9,8 @@
     │   ├── ServerError                    5xx where it is known that nothing was changed
     │   └── UnexpectedResponseError        a response the client cannot interpret
     ├── TransportError                     the request could not be completed on the network
-    └── AmbiguousCreateError               a create may or may not have happened
+    ├── AmbiguousCreateError               a create may or may not have happened
+    └── NameTakenError                     provisioning: services already have this name
 
 Secrets never appear in any message: errors carry SIDs, statuses and URLs, not tokens.
 """
@@ -24,6 +25,7 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "ConfigurationError",
+    "NameTakenError",
     "NotFoundError",
     "RateLimitError",
     "ServerError",
@@ -151,3 +153,13 @@ class AmbiguousCreateError(TwilioChatError):
         super().__init__(
             f"service {friendly_name!r} may or may not have been created: {reason}{where}"
         )
+
+
+class NameTakenError(TwilioChatError):
+    """Provisioning found services with this name that it will not adopt: several (a
+    conflict, none picked) or one with `on_existing="fail"`. `sids` are those services."""
+
+    def __init__(self, friendly_name: str, sids: tuple[str, ...], *, reason: str) -> None:
+        self.friendly_name = friendly_name
+        self.sids = sids
+        super().__init__(f"service {friendly_name!r}: {reason} ({', '.join(sids)})")

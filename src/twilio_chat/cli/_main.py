@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from .._errors import AmbiguousCreateError, AuthenticationError, ConfigurationError, TwilioChatError
 from .._version import __version__
-from . import _apply, _emulator, _provision, _services
+from . import _apply, _emulator, _provision, _services, _verify
 from ._common import (
     _FIX_CREDENTIALS,
     EXIT_AMBIGUOUS,
@@ -105,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  twilio-chat create-service 'My Service'\n"
         "  twilio-chat provision names.txt --journal run.jsonl --output sids.csv\n"
+        "  twilio-chat verify --journal run.jsonl\n"
         "  twilio-chat emulator --port 8080\n",
     )
     parser.add_argument("--version", action="version", version=f"twilio-chat {__version__}")
@@ -113,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _services.add_commands(commands)
     _provision.add_commands(commands)
+    _verify.add_commands(commands)
     _apply.add_commands(commands)
     _emulator.add_commands(commands)
     return parser

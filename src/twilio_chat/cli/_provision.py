@@ -4,33 +4,28 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import json
 import os
 import re
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .._bulk import Outcome, ServiceResult, provision
 from .._client import ChatClient
 from .._config import check_friendly_name
-from .._errors import AuthenticationError, ConfigurationError
-from .._journal import Journal
+from .._errors import ConfigurationError
 from .._progress import Progress
+from ..provisioning._converge import converge
+from ..provisioning._journal import Journal
 from ._common import (
     _CONNECTION_EPILOG,
-    _FIX_CREDENTIALS,
-    EXIT_AMBIGUOUS,
-    EXIT_API,
-    EXIT_OK,
     _client,
     _connection_options,
     _positive_int,
     _run_async,
     _WriteFailed,
 )
+from ._run import RESUME, Tally, check_writable, open_journal, settle_seconds, write_output
 
 
 def add_commands(commands: Any) -> None:
@@ -38,8 +33,11 @@ def add_commands(commands: Any) -> None:
         "provision",
         help="create one service per name in a file, resumably",
         description="Create one service per line of NAMES_FILE (plain lines, or JSON lines "
-        'with a "name" field). Every outcome is appended to the journal; running the same '
-        "command again after a crash finishes the job without creating anything twice.",
+        'with a "name" field), exactly once: the account is listed first (a name that has '
+        "a service is adopted, one with several is a conflict), and again after the work "
+        "(services this run created twice are deleted but the oldest). Every outcome is "
+        "appended to the journal, which belongs to one account and one run and is locked "
+        "while in use; running the same command again after a crash finishes the job.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n"
         "  twilio-chat provision names.txt --journal run.jsonl\n"
@@ -60,8 +58,22 @@ def add_commands(commands: Any) -> None:
     prov.add_argument(
         "--output",
         type=Path,
-        help="write name -> sid as .json or .csv (default: not written)",
+        help="write name, sid, outcome per name as .json or .csv (default: not written)",
     )
+    prov.add_argument(
+        "--on-existing",
+        choices=("adopt", "fail"),
+        default="adopt",
+        help="a name that already has one service: adopt it, or report it as failed "
+        "(default: adopt)",
+    )
+    prov.add_argument(
+        "--recreate-missing",
+        action="store_true",
+        help="create again a name the journal says is done but whose service is gone "
+        "(default: report it as missing)",
+    )
+    _verify_options(prov)
     prov.add_argument(
         "--concurrency",
         type=_positive_int,
@@ -75,9 +87,24 @@ def add_commands(commands: Any) -> None:
         help="a bar on a terminal, periodic lines otherwise (default: auto)",
     )
     _connection_options(prov)
-    prov.set_defaults(
-        run=_run_provision,
-        interrupted="run the same command again to resume; nothing is created twice",
+    prov.set_defaults(run=_run_provision, interrupted=RESUME)
+
+
+def _verify_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-repair",
+        dest="repair",
+        action="store_false",
+        help="report services this run created more than once instead of deleting the "
+        "extras (default: delete all but the oldest)",
+    )
+    parser.add_argument(
+        "--settle",
+        type=settle_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="after an ambiguous create, wait this long before the verifying listing, so "
+        "creates Twilio processes late are seen (default: twice the read timeout, 60)",
     )
 
 
@@ -161,9 +188,9 @@ def _check_paths(names_file: Path, journal: Path, output: Path | None) -> None:
             raise ConfigurationError(
                 f"{flag} {path} is the same file as {other_flag}: it would be overwritten"
             )
-    _check_writable(journal, "--journal")
+    check_writable(journal, "--journal")
     if output is not None:
-        _check_writable(output, "--output")
+        check_writable(output, "--output")
 
 
 def _same_file(one: Path, other: Path) -> bool:
@@ -173,108 +200,30 @@ def _same_file(one: Path, other: Path) -> bool:
         return one.resolve() == other.resolve()
 
 
-def _check_writable(path: Path, flag: str) -> None:
-    """A regular file we may write, or a new one in a directory we may write (parents are
-    created as needed): anything else would fail only after the work was done."""
-    if path.exists():
-        if not path.is_file():
-            raise ConfigurationError(f"{flag} {path}: not a regular file")
-        if not os.access(path, os.R_OK | os.W_OK):
-            raise ConfigurationError(f"{flag} {path}: not writable")
-        return
-    folder = path.absolute().parent
-    while not folder.exists():
-        folder = folder.parent
-    if not folder.is_dir():
-        raise ConfigurationError(f"{flag} {path}: {folder} is not a directory")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ConfigurationError(f"{flag} {path}: cannot create files in {folder}")
-
-
-class _Tally:
-    """What this run did: a count per outcome, and why names failed."""
-
-    def __init__(self) -> None:
-        self.outcomes: Counter[Outcome] = Counter()
-        self.reasons: Counter[str] = Counter()
-        self.refused: AuthenticationError | None = None
-
-    def add(self, result: ServiceResult) -> None:
-        self.outcomes[result.outcome] += 1
-        if result.outcome is Outcome.NOT_ATTEMPTED and isinstance(
-            result.error, AuthenticationError
-        ):
-            self.refused = self.refused or result.error
-        elif result.error is not None and not result.ok:
-            self.reasons[type(result.error).__name__] += 1
-
-    def report(self, already_done: int) -> None:
-        counted = [
-            f"{count} {outcome.value.replace('_', ' ')}"
-            for outcome in Outcome
-            if (count := self.outcomes[outcome]) or outcome is Outcome.CREATED
-        ]
-        print(
-            f"summary: {', '.join(counted)} this run, {already_done} already done",
-            file=sys.stderr,
-        )
-        refused = self.refused
-        for reason, count in sorted(self.reasons.items()):
-            if refused is None or reason != "AuthenticationError":
-                print(f"  {count} x {reason}", file=sys.stderr)
-        if refused is not None:
-            code = f", Twilio error {refused.code}" if refused.code is not None else ""
-            print(
-                f"stopped: the credentials were refused (HTTP {refused.status}{code}), so "
-                f"{self.outcomes[Outcome.NOT_ATTEMPTED]} names were not attempted; "
-                f"{_FIX_CREDENTIALS}, then run the same command again",
-                file=sys.stderr,
-            )
-
-
 def _run_provision(args: argparse.Namespace) -> int:
     names = _read_names(args.names_file)
     _check_paths(args.names_file, args.journal, args.output)
-    journal = Journal(args.journal)
-    done = journal.done()
-    todo = [name for name in names if name not in done]
-    # After a crash, anything not recorded as done may have been in flight: look it up first.
-    reconcile = todo if journal.resumed else []
-    print(
-        f"{len(names)} names: {len(names) - len(todo)} already done"
-        + (f", {len(todo)} to reconcile and create" if journal.resumed else "")
-        + f", journal {args.journal}",
-        file=sys.stderr,
-    )
     mode = args.progress
     tty = sys.stderr.isatty() if mode == "auto" else mode == "bar"
-    progress = Progress(len(todo), sys.stderr, tty=tty) if mode != "none" else None
-    tally = _Tally()
-    resume = "run the same command again to resume; nothing is created twice"
-
-    async def record_all(chat: ChatClient) -> None:
-        stream = provision(chat, todo, concurrency=args.concurrency, reconcile=reconcile)
-        async with contextlib.aclosing(stream) as results:
-            async for result in results:
-                try:
-                    journal.record(result)
-                except OSError as exc:
-                    raise _WriteFailed(
-                        f"cannot write --journal {args.journal}: {exc.strerror}; "
-                        f"names not yet journaled may exist and are looked up first: {resume}"
-                    ) from exc
-                tally.add(result)
-                if progress is not None:
-                    progress.advance(ok=result.ok)
+    tally = Tally(names)
+    progress: Progress | None = None
 
     async def run() -> None:
+        nonlocal progress
         async with _client(args) as chat:
+            journal = open_journal(args.journal, chat)  # locked and checked, nothing sent yet
+            tally.journal = journal
             try:
-                journal.open()  # before the first request
-            except OSError as exc:
-                raise ConfigurationError(f"--journal {args.journal}: {exc.strerror}") from None
-            try:
-                await record_all(chat)
+                done = sum(1 for name in names if (e := journal.entries.get(name)) and e.done)
+                print(
+                    f"{len(names)} names: {done} journaled as done"
+                    + (" (checked against the account first)" if journal.resumed else "")
+                    + f", journal {args.journal}",
+                    file=sys.stderr,
+                )
+                if mode != "none":
+                    progress = Progress(len(names) - done, sys.stderr, tty=tty)
+                await _record_all(chat, journal, names, args, tally, progress)
             except BaseException:
                 with contextlib.suppress(OSError):
                     journal.close()
@@ -283,46 +232,47 @@ def _run_provision(args: argparse.Namespace) -> int:
                 journal.close()
             except OSError as exc:
                 raise _WriteFailed(
-                    f"cannot sync --journal {args.journal} to disk: {exc.strerror}; {resume}"
+                    f"cannot sync --journal {args.journal} to disk: {exc.strerror}; {RESUME}"
                 ) from exc
 
     try:
         _run_async(run)
-    except (KeyboardInterrupt, _WriteFailed):
+    finally:
         if progress is not None:
             progress.close()
-        tally.report(len(names) - len(todo))
-        raise
-    if progress is not None:
-        progress.close()
-    tally.report(len(names) - len(todo))
+        if tally.journal is not None:
+            tally.report()
     if args.output is not None:
-        try:
-            _write_output(args.output, names, journal)
-        except OSError as exc:
-            raise _WriteFailed(
-                f"cannot write --output {args.output}: {exc.strerror}; every outcome is in "
-                f"the journal: run the same command again to write it (nothing is created twice)"
-            ) from exc
-    if tally.outcomes[Outcome.UNKNOWN]:
-        return EXIT_AMBIGUOUS
-    if tally.outcomes[Outcome.FAILED] or tally.outcomes[Outcome.NOT_ATTEMPTED]:
-        return EXIT_API
-    return EXIT_OK
+        write_output(args.output, names, tally.journal)
+    return tally.exit_code()
 
 
-def _write_output(path: Path, names: list[str], journal: Journal) -> None:
-    sids = {
-        name: entry.sid
-        for name in names
-        if (entry := journal.entries.get(name)) is not None and entry.done
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".csv":
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["name", "sid"])
-            writer.writerows(sids.items())
-    else:
-        path.write_text(json.dumps(sids, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    print(f"wrote {len(sids)} name -> sid pairs to {path}", file=sys.stderr)
+async def _record_all(
+    chat: ChatClient,
+    journal: Journal,
+    names: list[str],
+    args: argparse.Namespace,
+    tally: Tally,
+    progress: Progress | None,
+) -> None:
+    stream = converge(
+        chat,
+        names,
+        journal,
+        concurrency=args.concurrency,
+        on_existing=args.on_existing,
+        recreate_missing=args.recreate_missing,
+        repair=args.repair,
+        settle=args.settle,
+    )
+    try:
+        async with contextlib.aclosing(stream) as results:
+            async for result in results:
+                first = tally.add(result)
+                if progress is not None and first:
+                    progress.advance(ok=result.ok)
+    except OSError as exc:  # only the journal writes files during the run
+        raise _WriteFailed(
+            f"cannot write --journal {args.journal}: {exc.strerror}; names not yet journaled "
+            f"may exist and are looked up first: {RESUME}"
+        ) from exc
