@@ -205,7 +205,8 @@ async def test_provision_last_result_per_name_matches_the_server() -> None:
     by_name = {record.friendly_name: record.sid for record in emulator.services}
     for name, result in results.items():
         if result.ok:
-            assert existing[name] == 1 and by_name[name] == result.sid, result
+            assert existing[name] == 1, result
+            assert by_name[name] == result.sid, result
     assert max(existing.values()) == 1
 
 

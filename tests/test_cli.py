@@ -42,6 +42,11 @@ def _env(server: EmulatorServer, **extra: str) -> dict[str, str]:
     return env
 
 
+def _outcome_lines(journal: Path) -> int:
+    """How many outcome lines the journal holds (not its header, notes or a line cut short)."""
+    return journal.read_bytes().count(b'"status": ')
+
+
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [CLI, *args], env=env, capture_output=True, text=True, timeout=60, check=False
@@ -134,15 +139,21 @@ def test_cli_provision_writes_journal_and_output(server: EmulatorServer, tmp_pat
     done = _run(args, _env(server))
     assert done.returncode == 0, done.stderr
     assert "summary: 3 created this run, 0 already done" in done.stderr
-    sids = json.loads(output.read_text("utf-8"))
-    assert sorted(sids) == ["alpha", "beta", "gamma"]
+    written = json.loads(output.read_text("utf-8"))
+    assert sorted(written) == ["alpha", "beta", "gamma"]
+    assert {row["outcome"] for row in written.values()} == {"created"}
     lines = [json.loads(line) for line in journal.read_text("utf-8").splitlines()]
-    assert {(line["name"], line["status"]) for line in lines} == {
+    assert lines[0]["journal"] == 2
+    assert lines[0]["account_sid"] == TEST_ACCOUNT_SID
+    assert lines[0]["base_url"] == server.base_url
+    outcomes = [line for line in lines if "status" in line]
+    assert {(line["name"], line["status"]) for line in outcomes} == {
         ("alpha", "created"),
         ("beta", "created"),
         ("gamma", "created"),
     }
-    assert {line["sid"] for line in lines} == set(sids.values())
+    assert {line["sid"] for line in outcomes} == {row["sid"] for row in written.values()}
+    assert "verified" in lines[-1]
     again = _run(args, _env(server))
     assert again.returncode == 0
     assert "summary: 0 created this run, 3 already done" in again.stderr
@@ -157,6 +168,7 @@ def test_cli_provision_killed_and_resumed_creates_each_once(tmp_path: Path) -> N
     names.write_text("".join(f"kill-{i:04d}\n" for i in range(count)), "utf-8")
     journal = tmp_path / "run.jsonl"
     args = ["provision", str(names), "--journal", str(journal), "--concurrency", "20"]
+    args += ["--settle", "0"]  # the emulator answers every create it received at once
     with EmulatorServer(emulator) as server:
         victim = subprocess.Popen(
             [CLI, *args],
@@ -166,13 +178,13 @@ def test_cli_provision_killed_and_resumed_creates_each_once(tmp_path: Path) -> N
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and victim.poll() is None:
-            if journal.exists() and journal.read_bytes().count(b"\n") >= count // 3:
+            if journal.exists() and _outcome_lines(journal) >= count // 3:
                 break
             time.sleep(0.01)
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=10)
         assert victim.returncode == -signal.SIGKILL
-        journaled = journal.read_bytes().count(b"\n")
+        journaled = _outcome_lines(journal)
         assert 0 < journaled < count
         while emulator.in_flight and time.monotonic() < deadline:
             time.sleep(0.01)  # requests the victim sent may still land after its death
@@ -189,7 +201,8 @@ def test_cli_provision_killed_and_resumed_creates_each_once(tmp_path: Path) -> N
             record = json.loads(line)
         except ValueError:
             continue  # the line the kill cut short
-        final[record["name"]] = record["status"]
+        if "status" in record:
+            final[record["name"]] = record["status"]
     assert len(final) == count
     assert set(final.values()) <= {"created", "adopted"}
     # Names created but not journaled when the kill landed were adopted, not created again.
@@ -273,9 +286,9 @@ def test_cli_provision_wrong_token_stops_at_once(server: EmulatorServer, tmp_pat
     args = ["provision", str(names), "--journal", str(tmp_path / "run.jsonl")]
     done = _run([*args, "--progress", "none"], _env(server, TWILIO_AUTH_TOKEN="f" * 32))
     assert done.returncode == 3
-    assert server.emulator.stats.requests <= 5
+    assert server.emulator.stats.requests == 1  # the first listing, refused
     lines = done.stderr.splitlines()
-    assert f"{2000 - server.emulator.stats.requests} not attempted this run" in lines[1]
+    assert "2000 not attempted this run" in lines[1]
     stopped = [line for line in lines if "credentials were refused" in line]
     assert len(stopped) == 1
     assert "TWILIO_AUTH_TOKEN" in stopped[0]
@@ -374,6 +387,7 @@ def test_cli_provision_full_disk_says_which_path_and_resumes(tmp_path: Path) -> 
     names = _names_file(tmp_path, "".join(f"disk-{i:03d}\n" for i in range(200)))
     journal = tmp_path / "run.jsonl"
     args = ["provision", str(names), "--journal", str(journal), "--progress", "none"]
+    args += ["--settle", "0"]
     with EmulatorServer(emulator) as server:
         full = subprocess.run(
             [CLI, *args],
@@ -400,7 +414,7 @@ def test_cli_provision_output_failure_after_work_exit_5(
 ) -> None:
     """--output failing after the creates: exit 5, its path, and rerunning writes it."""
     from twilio_chat import cli
-    from twilio_chat.cli import _common, _provision
+    from twilio_chat.cli import _common, _run
 
     for key, value in _env(server).items():
         monkeypatch.setenv(key, value)
@@ -419,10 +433,10 @@ def test_cli_provision_output_failure_after_work_exit_5(
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(_provision, "_write_output", disk_full)
+        patch.setattr(_run, "_write_rows", disk_full)
         assert cli.main(argv) == _common.EXIT_WRITE
     assert cli.main(argv) == 0
-    assert output.read_text("utf-8").splitlines()[0] == "name,sid"
+    assert output.read_text("utf-8").splitlines()[0] == "name,sid,outcome"
     assert server.emulator.created_names() == {"a": 1, "b": 1}
 
 
@@ -433,6 +447,7 @@ def test_cli_provision_sigterm_summarises_syncs_and_resumes(tmp_path: Path) -> N
     names = _names_file(tmp_path, "".join(f"term-{i:03d}\n" for i in range(count)))
     journal = tmp_path / "run.jsonl"
     args = ["provision", str(names), "--journal", str(journal), "--concurrency", "10"]
+    args += ["--settle", "0"]
     with EmulatorServer(emulator) as server:
         victim = subprocess.Popen([CLI, *args], env=_env(server), stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 30

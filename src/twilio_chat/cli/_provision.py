@@ -264,6 +264,11 @@ async def _record_all(
         recreate_missing=args.recreate_missing,
         repair=args.repair,
         settle=args.settle,
+        on_settle=lambda seconds: print(
+            f"waiting {seconds:.3g} s before verifying: a create that was ambiguous, or in "
+            "flight when an earlier run stopped, may still land (--settle)",
+            file=sys.stderr,
+        ),
     )
     try:
         async with contextlib.aclosing(stream) as results:

@@ -164,18 +164,22 @@ def write_output(path: Path, names: list[str], journal: Journal | None) -> None:
         if (entry := journal.entries.get(name)) is not None
     ]
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix.lower() == ".csv":
-            with path.open("w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(["name", "sid", "outcome"])
-                writer.writerows((name, sid or "", outcome) for name, sid, outcome in rows)
-        else:
-            document = {name: {"sid": sid, "outcome": outcome} for name, sid, outcome in rows}
-            path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        _write_rows(path, rows)
     except OSError as exc:
         raise _WriteFailed(
             f"cannot write --output {path}: {exc.strerror}; every outcome is in the journal: "
             f"{RESUME} to write it"
         ) from exc
     print(f"wrote {len(rows)} names (name, sid, outcome) to {path}", file=sys.stderr)
+
+
+def _write_rows(path: Path, rows: list[tuple[str, str | None, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["name", "sid", "outcome"])
+            writer.writerows((name, sid or "", outcome) for name, sid, outcome in rows)
+    else:
+        document = {name: {"sid": sid, "outcome": outcome} for name, sid, outcome in rows}
+        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")

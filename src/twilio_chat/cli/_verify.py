@@ -36,7 +36,10 @@ def add_commands(commands: Any) -> None:
         + _CONNECTION_EPILOG,
     )
     check.add_argument(
-        "--journal", type=Path, required=True, help="the journal of a provision run (required)"
+        "--journal",
+        type=Path,
+        required=True,
+        help="the journal of a provision run (required, no default)",
     )
     check.add_argument(
         "--no-repair",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Collection, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
@@ -131,9 +131,10 @@ async def converge(
     settle: float | None = None,
     reconcile_delay: float = 0.0,
     reconcile_rounds: int = RECONCILE_ROUNDS,
+    on_settle: Callable[[float], None] | None = None,
 ) -> AsyncGenerator[ServiceResult, None]:
     """Observe, act, verify, repair; yield each result journaled. Names already done (and
-    still there, alone) yield nothing."""
+    still there, alone) yield nothing. `on_settle(seconds)` is told before a settle wait."""
     settle_seconds = default_settle(client) if settle is None else settle
     threshold = record.started - CLOCK_SKEW
     wanted = names if isinstance(names, set | frozenset) else set(names)
@@ -232,6 +233,8 @@ async def converge(
     if risks and settle_seconds > 0:
         wait = (max(risks) + timedelta(seconds=settle_seconds) - now()).total_seconds()
         if wait > 0:
+            if on_settle is not None:
+                on_settle(wait)
             await asyncio.sleep(wait)
     async for result in verify(
         client,
