@@ -87,7 +87,8 @@ class Journal:
         self.path = Path(path)
         self.account_sid = account_sid
         self.base_url = base_url
-        self.started: datetime = now()
+        moment = now()  # to the millisecond, as the header keeps it
+        self.started: datetime = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
         self.resumed = False
         self.entries: dict[str, JournalEntry] = {}
         self.ambiguous: set[str] = set()
