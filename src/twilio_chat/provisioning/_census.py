@@ -27,11 +27,14 @@ class Listed:
     sid: str
     friendly_name: str
     date_created: datetime
+    position: int
+    """Where the listing showed it (Twilio lists oldest first)."""
 
     @property
-    def order(self) -> tuple[datetime, str]:
-        """Oldest first, then by SID: every run that sees the same services ranks them alike."""
-        return (self.date_created, self.sid)
+    def order(self) -> tuple[datetime, int, str]:
+        """Oldest first; within one second (`date_created` has no finer grain) the one listed
+        first. Every run that lists the same services ranks them alike."""
+        return (self.date_created, self.position, self.sid)
 
 
 @attrs.frozen
@@ -56,10 +59,10 @@ async def take_census(client: ChatClient, names: Collection[str] | None = None) 
     by_name: dict[str, tuple[Listed, ...]] = {}
     count = 0
     async for service in client.list_services(page_size=100):
-        count += 1
         name = service.friendly_name
+        count += 1
         if names is not None and name not in names:
             continue
-        listed = Listed(service.sid, name, service.date_created)
+        listed = Listed(service.sid, name, service.date_created, count)
         by_name[name] = (*by_name.get(name, ()), listed)
     return Census(started_at, time.perf_counter() - start, count, by_name)
