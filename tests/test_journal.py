@@ -89,7 +89,7 @@ def test_journal_without_header_is_refused(tmp_path: Path) -> None:
     """A journal from before headers cannot say whose it is: refused, with what to do."""
     path = tmp_path / "run.jsonl"
     path.write_text('{"name": "a", "sid": "IS' + "1" * 32 + '", "status": "created"}\n', "utf-8")
-    with pytest.raises(ConfigurationError, match="older twilio-chat.*new journal"):
+    with pytest.raises(ConfigurationError, match=r"older twilio-chat.*new journal"):
         _journal(path).open()
 
 
