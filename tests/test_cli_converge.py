@@ -260,3 +260,22 @@ def test_cli_missing_service_reported_then_recreated(tmp_path: Path) -> None:
     assert recreated.returncode == 0, recreated.stderr
     assert "summary: 1 created this run, 2 already done" in recreated.stderr
     assert emulator.existing_names() == {"n-0000": 1, "n-0001": 1, "n-0002": 1}
+
+
+def test_cli_verify_refused_credentials_exit_3_and_change_nothing(tmp_path: Path) -> None:
+    """`verify` with a wrong token: one listing refused, exit 3, the journal not marked."""
+    emulator = ChatEmulator()
+    names = _names(tmp_path, 2)
+    journal = tmp_path / "run.jsonl"
+    with EmulatorServer(emulator) as server:
+        assert (
+            _run(["provision", str(names), "--journal", str(journal)], _env(server)).returncode == 0
+        )
+        before = journal.read_bytes()
+        refused = _run(
+            ["verify", "--journal", str(journal)], _env(server, TWILIO_AUTH_TOKEN="f" * 32)
+        )
+    assert refused.returncode == 3
+    assert refused.stderr.splitlines()[-1].startswith("AuthenticationError: ")
+    assert "f" * 32 not in refused.stderr
+    assert journal.read_bytes() == before

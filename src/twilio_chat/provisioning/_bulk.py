@@ -106,8 +106,8 @@ def check_names(names: Collection[str], concurrency: int) -> None:
 def check_options(*, on_existing: str, settle: float | None) -> None:
     if on_existing not in ("adopt", "fail"):
         raise ConfigurationError(f'on_existing must be "adopt" or "fail", not {on_existing!r}')
-    if settle is not None and not settle >= 0:
-        raise ConfigurationError("settle must be >= 0 seconds (or None for the default)")
+    if settle is not None and not 0 <= settle < float("inf"):
+        raise ConfigurationError("settle must be a number of seconds >= 0 (None: the default)")
 
 
 def _reject_str(names: Collection[str]) -> None:

@@ -32,7 +32,7 @@ from .._errors import (
     NotFoundError,
     TwilioChatError,
 )
-from ._census import Census, Listed, take_census
+from ._census import Listed, take_census
 from ._create import CredentialGate, create_all
 from ._journal import JournalEntry, now
 from ._outcomes import DONE, Outcome, ServiceResult
@@ -236,15 +236,16 @@ async def converge(
             if on_settle is not None:
                 on_settle(wait)
             await asyncio.sleep(wait)
-    async for result in verify(
-        client,
-        names,
-        record,
-        known,
-        repair=repair,
-        concurrency=concurrency,
-    ):
-        yield result
+    checking = verify(client, names, record, known, repair=repair, concurrency=concurrency)
+    try:
+        async with contextlib.aclosing(checking) as results:
+            async for result in results:
+                yield result
+    except TwilioChatError as error:  # the verifying listing failed: not verified
+        for name, state in known.items():
+            if not state.reported:
+                result = ServiceResult(friendly_name=name, outcome=Outcome.UNKNOWN, error=error)
+                yield report(result, ours=True)
 
 
 def _first_look(
@@ -290,24 +291,12 @@ async def verify(
     """List the account and check every name: yield a result for each name whose state is not
     the one reported (repairs included); journal a completed verification.
 
-    `known` is what this run learned; names it does not hold are judged by the journal.
-    A listing that fails leaves names waiting for a result `UNKNOWN` (with the error).
+    `known` is what this run learned; names it does not hold are judged by the journal. A
+    listing that fails raises its error before anything is yielded.
     """
     known = {} if known is None else known
     threshold = record.started - CLOCK_SKEW
-    try:
-        census: Census | None = await take_census(
-            client, names if isinstance(names, set | frozenset) else set(names)
-        )
-    except TwilioChatError as error:
-        census = None
-        for name, waiting in known.items():
-            if not waiting.reported:
-                result = ServiceResult(friendly_name=name, outcome=Outcome.UNKNOWN, error=error)
-                record.record(result, ours=True)
-                yield result
-    if census is None:
-        return
+    census = await take_census(client, names if isinstance(names, set | frozenset) else set(names))
     repairs: list[tuple[str, Listed, tuple[Listed, ...]]] = []
     for name in names:
         state = known.get(name)
