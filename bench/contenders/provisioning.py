@@ -95,6 +95,9 @@ class Tally:
     #: CPU seconds every CPU of the machine was busy over the timed work.
     busy_s: float = 0.0
     trace: LimiterTrace | None = None
+    #: Wall seconds and services seen of each account listing a converging run made
+    #: (observe first, verify last; lookups after ambiguous creates between).
+    listings: list[tuple[float, int]] = field(default_factory=list)
     server_cpu: Callable[[], float] | None = None
     _marks: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
@@ -162,6 +165,25 @@ async def _sample(limiter: Any, trace: LimiterTrace) -> None:
         await asyncio.sleep(SAMPLE_EVERY)
 
 
+@contextlib.contextmanager
+def timed_listings(into: list[tuple[float, int]]) -> Iterator[None]:
+    """Record the wall time and size of every listing provisioning makes (observe, verify)."""
+    from twilio_chat.provisioning import _converge
+
+    original = _converge.take_census
+
+    async def timed(*args: Any, **kwargs: Any) -> Any:
+        census = await original(*args, **kwargs)
+        into.append((census.seconds, census.service_count))
+        return census
+
+    _converge.take_census = timed  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        _converge.take_census = original
+
+
 async def run_adaptive(url: str, names: list[str], cap: int, tally: Tally) -> None:
     """``ChatClient.create_services(names, concurrency=pool)``: the limiter finds the cap."""
     from twilio_chat import ChatClient, RetryPolicy
@@ -175,7 +197,8 @@ async def run_adaptive(url: str, names: list[str], cap: int, tally: Tally) -> No
         assert chat.limiter is not None
         sampler = asyncio.create_task(_sample(chat.limiter, tally.trace))
         tally.start()
-        results = await chat.create_services(names, concurrency=pool)
+        with timed_listings(tally.listings):
+            results = await chat.create_services(names, concurrency=pool)
         tally.stop()
         sampler.cancel()
         with contextlib.suppress(asyncio.CancelledError):

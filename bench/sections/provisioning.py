@@ -318,6 +318,28 @@ def _memory(n: int) -> dict[str, Any]:
     return result
 
 
+def _listings_table(rows: list[Row]) -> str:
+    header = ["C", "N", "listings", "observe s", "verify s", "services at verify", "% of wall"]
+    lines = []
+    for row in rows:
+        tally = row.tally
+        assert tally is not None
+        (observe, _), (verify, seen) = tally.listings[0], tally.listings[-1]
+        spent = sum(seconds for seconds, _ in tally.listings)
+        lines.append(
+            [
+                str(row.cap),
+                f"{row.n:,}",
+                str(len(tally.listings)),
+                f"{observe:.2f}",
+                f"{verify:.2f}",
+                f"{seen:,}",
+                f"{spent / tally.wall_s:.0%}" if tally.wall_s else "-",
+            ]
+        )
+    return _report.table(header, lines, "rrrrrrr")
+
+
 def _memory_table(report: dict[str, Any]) -> str:
     peak = report["peak_mib"]
     outcomes = ", ".join(f"{count:,} {name}" for name, count in report["outcomes"].items())
@@ -333,6 +355,8 @@ def _memory_table(report: dict[str, Any]) -> str:
         "wall s",
         "creates/s",
         "CPU us/create",
+        "observe listing s",
+        "verify listing s",
         "outcomes",
         "server records",
         f"peak < {MEMORY_GOAL_MIB:.0f} MiB",
@@ -349,11 +373,13 @@ def _memory_table(report: dict[str, Any]) -> str:
         f"{report['wall_s']:.1f}",
         f"{report['n'] / report['wall_s']:,.0f}",
         f"{report['cpu_s'] / report['n'] * 1e6:.0f}",
+        f"{report['observe_s']:.2f}",
+        f"{report['verify_s']:.2f} ({report['verify_services']:,} services)",
         outcomes,
         f"{report['server_records']:,}",
         "yes" if peak < MEMORY_GOAL_MIB else "no",
     ]
-    return _report.table(header, [line], "rrrrrrrrrrrlrl")
+    return _report.table(header, [line], "rrrrrrrrrrrrrlrl")
 
 
 # --- Report ------------------------------------------------------------------------------
@@ -419,6 +445,13 @@ def run(options: Options) -> int:
         "### Details: requests, failures, server side",
         _details_table(rows),
     ]
+    listing_rows = [r for r in rows if r.tally is not None and r.tally.listings]
+    if listing_rows:
+        parts += [
+            "### Converging: the account listings of the adaptive rows (observe first, "
+            "verify last)",
+            _listings_table(listing_rows),
+        ]
     limiter_rows = [r for r in rows if r.tally is not None and r.tally.trace is not None]
     if limiter_rows:
         parts += [
