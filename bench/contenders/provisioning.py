@@ -170,18 +170,18 @@ def timed_listings(into: list[tuple[float, int]]) -> Iterator[None]:
     """Record the wall time and size of every listing provisioning makes (observe, verify)."""
     from twilio_chat.provisioning import _converge
 
-    original = _converge.take_census
+    original = _converge.observe
 
     async def timed(*args: Any, **kwargs: Any) -> Any:
-        census = await original(*args, **kwargs)
-        into.append((census.seconds, census.service_count))
-        return census
+        observation = await original(*args, **kwargs)
+        into.append((observation.seconds, observation.service_count))
+        return observation
 
-    _converge.take_census = timed  # type: ignore[assignment]
+    _converge.observe = timed  # type: ignore[assignment]
     try:
         yield
     finally:
-        _converge.take_census = original
+        _converge.observe = original
 
 
 async def run_adaptive(url: str, names: list[str], cap: int, tally: Tally) -> None:

@@ -11,7 +11,7 @@ once keeps its oldest service and the extras are deleted (`REPAIRED`).
 Which services are ours: those with the name whose `date_created` is at or after the run's
 start (the journal's first line, for a resumed run) minus `CLOCK_SKEW`, for a name that had
 no service when the run first looked. Every run ranks a name's services the same way (oldest,
-then by SID), so two runs that repair the same name keep the same service.
+then first listed), so two runs that repair the same name keep the same service.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from .._errors import (
     NotFoundError,
     TwilioChatError,
 )
-from ._census import Listed, take_census
 from ._create import CredentialGate, create_all
 from ._journal import JournalEntry, now
+from ._observe import ListedService, Observation, observe
 from ._outcomes import DONE, Outcome, ServiceResult
 
 __all__ = ["CLOCK_SKEW", "OnExisting", "RunRecord", "converge", "default_settle", "verify"]
@@ -115,7 +115,7 @@ class _Known:
     """False while the name waits for the verification to get its first result."""
 
 
-_Verdict = ServiceResult | tuple[Listed, tuple[Listed, ...]] | None
+_Verdict = ServiceResult | tuple[ListedService, tuple[ListedService, ...]] | None
 """A result to report, (service to keep, extras to delete), or None: nothing to change."""
 
 
@@ -137,7 +137,6 @@ async def converge(
     still there, alone) yield nothing. `on_settle(seconds)` is told before a settle wait."""
     settle_seconds = default_settle(client) if settle is None else settle
     threshold = record.started - CLOCK_SKEW
-    wanted = names if isinstance(names, set | frozenset) else set(names)
     known: dict[str, _Known] = {}
 
     def report(result: ServiceResult, *, ours: bool) -> ServiceResult:
@@ -146,7 +145,7 @@ async def converge(
         return result
 
     try:
-        census = await take_census(client, wanted)
+        census = await _observe(client)
     except AuthenticationError as refused:  # the same credentials would be refused for all
         for name in names:
             result = ServiceResult(friendly_name=name, outcome=Outcome.NOT_ATTEMPTED, error=refused)
@@ -200,7 +199,7 @@ async def converge(
         if reconcile_delay:
             await asyncio.sleep(reconcile_delay)
         try:
-            found = await take_census(client, ambiguous.keys())
+            found = await _observe(client)
         except TwilioChatError as error:  # cannot tell now: the verification will look again
             for name in ambiguous:
                 result = ServiceResult(friendly_name=name, outcome=Outcome.UNKNOWN, error=error)
@@ -250,7 +249,7 @@ async def converge(
 
 def _first_look(
     name: str,
-    listed: tuple[Listed, ...],
+    listed: tuple[ListedService, ...],
     entry: JournalEntry | None,
     resumed: bool,
     threshold: datetime,
@@ -296,8 +295,8 @@ async def verify(
     """
     known = {} if known is None else known
     threshold = record.started - CLOCK_SKEW
-    census = await take_census(client, names if isinstance(names, set | frozenset) else set(names))
-    repairs: list[tuple[str, Listed, tuple[Listed, ...]]] = []
+    census = await _observe(client)
+    repairs: list[tuple[str, ListedService, tuple[ListedService, ...]]] = []
     for name in names:
         state = known.get(name)
         if state is None:
@@ -319,7 +318,12 @@ async def verify(
 
 
 def _judge(
-    name: str, listed: tuple[Listed, ...], state: _Known, threshold: datetime, *, repair: bool
+    name: str,
+    listed: tuple[ListedService, ...],
+    state: _Known,
+    threshold: datetime,
+    *,
+    repair: bool,
 ) -> _Verdict:
     """What the verification makes of one name."""
     sids = tuple(service.sid for service in listed)
@@ -349,10 +353,22 @@ def _judge(
         if reported_done and sids[0] == state.sid:
             return None
         return ServiceResult(friendly_name=name, outcome=Outcome.ADOPTED, sid=sids[0])
-    ranked = sorted(listed, key=lambda service: service.order)
+    ranked = sorted(listed, key=_age)
     if not repair:
         return _conflict(name, sids, f"this run created it {len(sids)} times (not repaired)")
     return ranked[0], tuple(ranked[1:])
+
+
+def _age(service: ListedService) -> datetime:
+    """Oldest first. `date_created` has one-second grain; the sort is stable, so within one
+    second the service listed first (Twilio lists oldest first) wins. Every run that lists
+    the same services ranks them alike, so two runs repairing one name keep the same one."""
+    return service.date_created
+
+
+async def _observe(client: ChatClient) -> Observation:
+    """One listing of the account, names -> services; no settings kept (not needed here)."""
+    return await observe(client, settings=())
 
 
 def _conflict(name: str, sids: tuple[str, ...], reason: str) -> ServiceResult:
@@ -366,7 +382,7 @@ def _conflict(name: str, sids: tuple[str, ...], reason: str) -> ServiceResult:
 
 async def _repair_all(
     client: ChatClient,
-    repairs: list[tuple[str, Listed, tuple[Listed, ...]]],
+    repairs: list[tuple[str, ListedService, tuple[ListedService, ...]]],
     record: RunRecord,
     concurrency: int,
 ) -> AsyncGenerator[ServiceResult, None]:
