@@ -67,7 +67,9 @@ async def provision(
     After the work the account is listed again; services this run created twice are deleted
     but the oldest (`REPAIRED`; with `repair=False` a `CONFLICT`). When a create was ambiguous,
     that listing waits `settle` seconds after it (default: twice the client's read timeout).
-    A name whose state the verification changes gets a second result, which holds.
+    A name whose state the verification changes gets a second result, which holds. Ambiguous
+    creates are looked up `reconcile_rounds` times (each after `reconcile_delay` seconds) and
+    created again when not found.
     Stopping early? Close the generator (`contextlib.aclosing`) so no create is left running.
     """
     check_names(names, concurrency)
