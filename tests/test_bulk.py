@@ -364,3 +364,35 @@ async def test_provision_unencodable_name_refused_before_any_request() -> None:
         with pytest.raises(ConfigurationError, match="UTF-8"):
             await chat.create_service("bad\ud800x")
     assert emulator.stats.requests == 0
+
+
+async def test_provision_refused_after_ambiguous_creates_reports_every_name() -> None:
+    """Credentials revoked after some creates were ambiguous: those names are UNKNOWN, none
+    is lost, and no listing follows the refusal."""
+    methods: list[str] = []
+    sent = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal sent
+        methods.append(request.method)
+        if request.method == "GET":
+            return httpx.Response(200, json=EMPTY_LISTING)
+        sent += 1
+        if sent == 1:
+            name = parse_qs(request.content.decode())["FriendlyName"][0]
+            return httpx.Response(201, json=_now_body(f"IS{1:032x}", name))
+        if sent <= 4:
+            return httpx.Response(502, text="Bad Gateway")  # ambiguous
+        return httpx.Response(401, json={"code": 20003, "message": "Authenticate"})
+
+    names = [f"r{i}" for i in range(20)]
+    async with ChatClient(
+        TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, transport=httpx.MockTransport(handler)
+    ) as chat:
+        results = await chat.create_services(names, concurrency=1, settle=0)
+    outcomes = [r.outcome for r in results]
+    assert outcomes.count(Outcome.UNKNOWN) == 3
+    assert outcomes.count(Outcome.CREATED) == 1
+    assert outcomes.count(Outcome.FAILED) == 1
+    assert outcomes.count(Outcome.NOT_ATTEMPTED) == 15
+    assert methods.count("GET") == 1

@@ -189,10 +189,10 @@ async def converge(
             last_ambiguous = now()
             for name in ambiguous:
                 record.note_ambiguous(name)
-        if not ambiguous or gate.refused is not None:
+        if not ambiguous:
             break
-        if round_number == reconcile_rounds:
-            for name, error in ambiguous.items():
+        if gate.refused is not None or round_number == reconcile_rounds:
+            for name, error in ambiguous.items():  # no more lookups: a refused login each
                 result = ServiceResult(friendly_name=name, outcome=Outcome.UNKNOWN, error=error)
                 yield report(result, ours=True)
             break
