@@ -281,3 +281,20 @@ async def test_services_older_than_the_clock_skew_margin_are_never_ours() -> Non
         results = [r async for r in provision(chat, ["n"])]
     assert [r.outcome for r in results] == [Outcome.CONFLICT]
     assert emulator.stats.delete_requests == 0
+
+
+async def test_resumed_run_does_not_claim_names_no_run_of_its_journal_sent(tmp_path: Path) -> None:
+    """A journal whose last run was verified: a name it never reached, which others have
+    since created twice, is a conflict on the next run, not a repair of someone else's."""
+    emulator = ChatEmulator()
+    path = tmp_path / "run.jsonl"
+    async with _client(emulator) as chat:
+        with Journal(path, account_sid=chat.account_sid, base_url=chat.base_url) as journal:
+            [r async for r in converge(chat, ["first"], journal, concurrency=1)]
+        theirs = [(await chat.create_service("later")).sid for _ in range(2)]
+        with Journal(path, account_sid=chat.account_sid, base_url=chat.base_url) as journal:
+            stream = converge(chat, ["first", "later"], journal, concurrency=1, settle=0)
+            results = [r async for r in stream]
+    assert [(r.friendly_name, r.outcome) for r in results] == [("later", Outcome.CONFLICT)]
+    assert sorted(results[0].conflicting) == sorted(theirs)
+    assert emulator.stats.delete_requests == 0

@@ -152,10 +152,14 @@ async def converge(
             yield report(result, ours=False)
         return
     to_create: list[str] = []
+    died = record.unsettled_since
+    window = timedelta(seconds=settle_seconds) + CLOCK_SKEW
+    in_flight_until = died + window if record.resumed and died is not None else None
     for name in names:
         entry = record.entries.get(name)
+        listed = census.services(name)
         first = _first_look(
-            name, census.services(name), entry, record.resumed, threshold, on_existing
+            name, listed, entry, record.resumed, threshold, on_existing, in_flight_until
         )
         if first == "skip":
             continue
@@ -254,11 +258,22 @@ def _first_look(
     resumed: bool,
     threshold: datetime,
     on_existing: OnExisting,
+    in_flight_until: datetime | None,
 ) -> Literal["skip", "create", "missing", "defer"] | ServiceResult:
-    """What to do with a name, from the first listing and what the journal says of it."""
+    """What to do with a name, from the first listing and what the journal says of it.
+
+    A name the journal has no line for is ours only if an earlier run died while acting
+    (`in_flight_until` is then the latest its in-flight creates could land) and every service
+    with the name was created in that window: otherwise no run of this journal sent it.
+    """
     if entry is not None and entry.done and len(listed) == 1 and listed[0].sid == entry.sid:
         return "skip"  # done by an earlier run, and still the name's one service
-    ours = resumed and (entry is None or entry.ours)
+    if entry is not None:
+        ours = resumed and entry.ours
+    else:
+        ours = in_flight_until is not None and all(
+            service.date_created <= in_flight_until for service in listed
+        )
     if not listed:
         return "missing" if entry is not None and entry.done else "create"
     if not ours or any(service.date_created < threshold for service in listed):
