@@ -60,7 +60,8 @@ async def provision(
     reconcile_delay: float = 0.0,
     reconcile_rounds: int = RECONCILE_ROUNDS,
 ) -> AsyncGenerator[ServiceResult, None]:
-    """Yield a result per name as each completes, in memory that does not grow with results.
+    """Yield a result per name as each completes. Results are not kept; for its verification
+    the run keeps each name's SID and outcome (a few hundred bytes a name) and one listing.
 
     The account is listed once before anything is created: a name with one service is adopted
     (`EXISTING`; a `FAILED` result with `on_existing="fail"`), with several is a `CONFLICT`.
