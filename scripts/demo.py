@@ -144,6 +144,11 @@ def demo(base_url: str, env: dict[str, str]) -> int:
         print("".join(output.read_text("utf-8").splitlines(keepends=True)[:4]), end="")
         step("Run it again: the journal says everything is done, nothing is created twice")
         failures += run(args, env) != 0
+        step("A new journal: the account is listed first, every name exists and is adopted")
+        fresh = [CLI, "provision", str(names), "--journal", str(Path(tmp, "other.jsonl"))]
+        failures += run(fresh, env) != 0
+        step("Verify the first run alone: one listing, exactly one service per name")
+        failures += run([CLI, "verify", "--journal", str(journal)], env) != 0
     print("\ndemo finished" + (f" with {failures} unexpected results" if failures else ""))
     return 1 if failures else 0
 
