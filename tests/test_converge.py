@@ -107,11 +107,26 @@ async def test_on_existing_fail_reports_the_existing_service_as_failed() -> None
 SLOW = Faults(slow_create_rate=0.1, slow_create_delay=1.0)
 
 
-async def test_slow_creates_are_repaired_to_one_service_per_name() -> None:
-    """Creates processed after the client gave up: re-created, then the extras deleted."""
+async def test_slow_creates_waited_for_are_adopted_not_made_twice() -> None:
+    """By default the lookup of an ambiguous create waits the settle time: slow creates land
+    first and are adopted; nothing is created twice or deleted."""
     emulator = ChatEmulator(faults=SLOW, seed=4)
     async with _client(emulator, timeout=httpx.Timeout(5.0, read=0.3)) as chat:
         results = _last([r async for r in provision(chat, NAMES, concurrency=20, settle=1.5)])
+    assert emulator.stats.slow_creates > 0
+    assert Outcome.ADOPTED in {r.outcome for r in results.values()}
+    assert emulator.created_names() == dict.fromkeys(NAMES, 1)
+    assert emulator.stats.delete_requests == 0
+
+
+async def test_slow_creates_are_repaired_to_one_service_per_name() -> None:
+    """A lookup that comes too early (reconcile_delay=0): the slow creates are made again,
+    then the verification deletes the extras, keeping one per name."""
+    emulator = ChatEmulator(faults=SLOW, seed=4)
+    async with _client(emulator, timeout=httpx.Timeout(5.0, read=0.3)) as chat:
+        results = _last(
+            [r async for r in provision(chat, NAMES, concurrency=20, settle=1.5, reconcile_delay=0)]
+        )
     assert emulator.stats.slow_creates > 0
     live = _live(emulator)
     assert sorted(live) == sorted(NAMES)
@@ -131,7 +146,12 @@ async def test_slow_creates_without_repair_are_reported_not_deleted() -> None:
     emulator = ChatEmulator(faults=SLOW, seed=4)
     async with _client(emulator, timeout=httpx.Timeout(5.0, read=0.3)) as chat:
         results = _last(
-            [r async for r in provision(chat, NAMES, concurrency=20, settle=1.5, repair=False)]
+            [
+                r
+                async for r in provision(
+                    chat, NAMES, concurrency=20, settle=1.5, repair=False, reconcile_delay=0
+                )
+            ]
         )
     doubled = {name for name, count in emulator.existing_names().items() if count > 1}
     assert doubled
@@ -145,7 +165,7 @@ async def test_slow_creates_with_a_journal_journal_each_delete_first(tmp_path: P
     path = tmp_path / "run.jsonl"
     async with _client(emulator, timeout=httpx.Timeout(5.0, read=0.3)) as chat:
         with Journal(path, account_sid=chat.account_sid, base_url=chat.base_url) as journal:
-            stream = converge(chat, NAMES, journal, concurrency=20, settle=1.5)
+            stream = converge(chat, NAMES, journal, concurrency=20, settle=1.5, reconcile_delay=0)
             [r async for r in stream]
     lines = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
     deleting = [i for i, line in enumerate(lines) if "deleting" in line]

@@ -259,7 +259,7 @@ class ChatClient:
         on_existing: Literal["adopt", "fail"] = "adopt",
         repair: bool = True,
         settle: float | None = None,
-        reconcile_delay: float = 0.0,
+        reconcile_delay: float | None = None,
     ) -> list[ServiceResult]:
         """Create one service per name, never twice even under faults; one `ServiceResult`
         per name, in input order. The account is listed first: a name that exists is adopted

@@ -247,6 +247,7 @@ def test_cli_apply_sigkill_then_rerun_converges(tmp_path: Path) -> None:
     services = _write(tmp_path / "services.yaml", services_yaml(count))
     journal = tmp_path / "run.jsonl"
     args = [CLI, "apply", str(services), "--journal", str(journal), "--concurrency", "20"]
+    args += ["--settle", "0"]  # the emulator answers every create it received at once
     with EmulatorServer(emulator) as server:
         victim = subprocess.Popen(
             args, env=_env(server), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

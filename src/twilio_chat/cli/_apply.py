@@ -31,7 +31,8 @@ from ._common import (
     _with_client,
     _WriteFailed,
 )
-from ._provision import _check_writable, _same_file
+from ._provision import _same_file
+from ._run import check_writable, settle_seconds
 
 _RESUME = "run the same command again: it converges, and creates nothing twice"
 _SHOWN = 10  # conflicts, failures and unmanaged services listed one per line, then counted
@@ -91,6 +92,14 @@ def add_commands(commands: Any) -> None:
         default="auto",
         help="a bar on a terminal, periodic lines otherwise (default: auto)",
     )
+    cmd.add_argument(
+        "--settle",
+        type=settle_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="after an ambiguous create, or a resumed run whose creates may still be in "
+        "flight, wait this long before looking again (default: twice the read timeout, 60)",
+    )
     _connection_options(cmd)
     cmd.set_defaults(run=_run_apply, interrupted=_RESUME)
 
@@ -127,9 +136,9 @@ def _check_paths(args: argparse.Namespace) -> None:
             raise ConfigurationError(
                 f"{flag} {path} is the same file as {other_flag}: it would be overwritten"
             )
-    _check_writable(args.journal, "--journal")
+    check_writable(args.journal, "--journal")
     if args.output is not None:
-        _check_writable(args.output, "--output")
+        check_writable(args.output, "--output")
 
 
 def _show_plan(args: argparse.Namespace, desired: DesiredState) -> int:
@@ -223,6 +232,7 @@ def _apply(args: argparse.Namespace, desired: DesiredState) -> int:
                 journal=args.journal,
                 prune=args.prune,
                 concurrency=args.concurrency,
+                settle=args.settle,
             )
             try:
                 async with contextlib.aclosing(stream) as results:

@@ -27,7 +27,7 @@ async def create_services(
     on_existing: OnExisting = "adopt",
     repair: bool = True,
     settle: float | None = None,
-    reconcile_delay: float = 0.0,
+    reconcile_delay: float | None = None,
 ) -> list[ServiceResult]:
     """One service per name; one result per name (the last one, after verification), in
     input order."""
@@ -57,7 +57,7 @@ async def provision(
     on_existing: OnExisting = "adopt",
     repair: bool = True,
     settle: float | None = None,
-    reconcile_delay: float = 0.0,
+    reconcile_delay: float | None = None,
     reconcile_rounds: int = RECONCILE_ROUNDS,
 ) -> AsyncGenerator[ServiceResult, None]:
     """Yield a result per name as each completes. Results are not kept; for its verification
@@ -70,14 +70,15 @@ async def provision(
     that listing waits `settle` seconds after it (default: twice the client's read timeout).
     A name whose state the verification changes gets a second result, which holds. Ambiguous
     creates are looked up `reconcile_rounds` times (each after `reconcile_delay` seconds) and
-    created again when not found.
+    created again when not found (`None`: wait the settle time first, so creates Twilio is
+    still processing are adopted rather than made twice and repaired).
     Stopping early? Close the generator (`contextlib.aclosing`) so no create is left running.
     """
     check_names(names, concurrency)
     check_options(on_existing=on_existing, settle=settle)
     check_int(reconcile_rounds, "reconcile_rounds", 0)
-    if not reconcile_delay >= 0:
-        raise ConfigurationError("reconcile_delay must be >= 0 seconds")
+    if reconcile_delay is not None and not 0 <= reconcile_delay < float("inf"):
+        raise ConfigurationError("reconcile_delay must be >= 0 seconds (None: the settle time)")
     stream = converge(
         client,
         names,

@@ -129,12 +129,13 @@ async def converge(
     recreate_missing: bool = False,
     repair: bool = True,
     settle: float | None = None,
-    reconcile_delay: float = 0.0,
+    reconcile_delay: float | None = None,
     reconcile_rounds: int = RECONCILE_ROUNDS,
     on_settle: Callable[[float], None] | None = None,
 ) -> AsyncGenerator[ServiceResult, None]:
     """Observe, act, verify, repair; yield each result journaled. Names already done (and
-    still there, alone) yield nothing. `on_settle(seconds)` is told before a settle wait."""
+    still there, alone) yield nothing. `on_settle(seconds)` is told before a settle wait.
+    `reconcile_delay` is the wait before looking up ambiguous creates (None: `settle`)."""
     settle_seconds = default_settle(client) if settle is None else settle
     threshold = record.started - CLOCK_SKEW
     known: dict[str, _Known] = {}
@@ -200,8 +201,11 @@ async def converge(
                 result = ServiceResult(friendly_name=name, outcome=Outcome.UNKNOWN, error=error)
                 yield report(result, ours=True)
             break
-        if reconcile_delay:
-            await asyncio.sleep(reconcile_delay)
+        # Let creates Twilio is still processing land first (None: the settle time), so they
+        # are adopted rather than made again and repaired.
+        delay = settle_seconds if reconcile_delay is None else reconcile_delay
+        if delay > 0:
+            await asyncio.sleep(delay)
         try:
             found = await _observe(client)
         except TwilioChatError as error:  # cannot tell now: the verification will look again

@@ -9,6 +9,7 @@ seam this narrow means the engine can change without `apply` changing.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 from collections.abc import AsyncGenerator, Collection, Mapping
@@ -17,9 +18,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .._bulk import RECONCILE_DELAY, Outcome, provision
 from .._errors import ConfigurationError, TwilioChatError
-from .._journal import Journal
+from ._converge import MemoryRecord, converge
+from ._journal import Journal
+from ._outcomes import Outcome
 
 if TYPE_CHECKING:
     from .._client import ChatClient
@@ -56,23 +58,27 @@ class Ensured:
 _OUTCOMES: Mapping[Outcome, EnsureOutcome] = {
     Outcome.CREATED: EnsureOutcome.CREATED,
     Outcome.ADOPTED: EnsureOutcome.CREATED,  # found after an ambiguous create of ours
+    Outcome.REPAIRED: EnsureOutcome.CREATED,  # ours, created more than once: the oldest kept
+    Outcome.EXISTING: EnsureOutcome.EXISTING,  # appeared after the caller's listing
+    Outcome.CONFLICT: EnsureOutcome.CONFLICT,
     Outcome.FAILED: EnsureOutcome.FAILED,
     Outcome.NOT_ATTEMPTED: EnsureOutcome.FAILED,
+    Outcome.MISSING: EnsureOutcome.FAILED,  # not sent: names are created again (below)
     Outcome.UNKNOWN: EnsureOutcome.UNKNOWN,
 }
 
 
 class RunJournal:
     """The job's journal: what the engine records its creates in, and what `apply` reads to
-    know which services this job created (the only ones `--prune` may delete)."""
+    know which services this job created (the only ones `--prune` may delete). It belongs to
+    one account and host and is locked while open (see `Journal`)."""
 
     def __init__(self, path: str | os.PathLike[str], client: ChatClient) -> None:
         self.path = Path(path)
-        del client  # the engine's next journal belongs to one account and host
-        self._journal = Journal(self.path)
+        self._journal = Journal(self.path, account_sid=client.account_sid, base_url=client.base_url)
 
     def open(self) -> None:
-        """Open for appending, before any request; `ConfigurationError` if it cannot be."""
+        """Lock, check and open, before any request; `ConfigurationError` if it cannot be."""
         try:
             self._journal.open()
         except OSError as exc:
@@ -84,32 +90,37 @@ class RunJournal:
 
     def created(self) -> dict[str, str]:
         """Name -> SID of every service this journal records as created by its job."""
-        return {
-            name: entry.sid
-            for name, entry in self._journal.entries.items()
-            if entry.done and entry.sid is not None
-        }
+        return _created(self._journal)
 
     def note_deleting(self, name: str, sid: str) -> None:
-        """Before a prune deletes `sid` (the engine's journal keeps no deletes yet: a
-        rerun finds the service still listed and deletes it again)."""
-        del name, sid
+        """Before a prune deletes `sid`."""
+        self._journal.note_deleting(name, sid)
 
     def note_deleted(self, name: str, sid: str) -> None:
-        """After a prune deleted `sid`."""
-        del name, sid
+        """After a prune deleted `sid`: the name is no longer this job's."""
+        self._journal.note_deleted(sid)
+        self._journal.forget(name)
 
     @property
     def engine_journal(self) -> Journal:
         return self._journal
 
 
+def _created(journal: Journal) -> dict[str, str]:
+    return {
+        name: entry.sid
+        for name, entry in journal.entries.items()
+        if entry.done and entry.ours and entry.sid is not None
+    }
+
+
 def read_created(path: str | os.PathLike[str], client: ChatClient) -> dict[str, str]:
-    """What `RunJournal.created` would say, read without opening the journal for writing
-    (`--plan` writes nothing); empty when there is no such file."""
+    """What `RunJournal.created` would say, read without locking or writing (`--plan` writes
+    nothing); empty when there is no such file. A journal of another account or host is a
+    `ConfigurationError`."""
     if not Path(path).exists():
         return {}
-    return RunJournal(path, client).created()
+    return _created(Journal.peek(path, account_sid=client.account_sid, base_url=client.base_url))
 
 
 async def ensure_exist(
@@ -120,20 +131,26 @@ async def ensure_exist(
     concurrency: int,
     settle: float | None,
 ) -> AsyncGenerator[Ensured, None]:
-    """Create one service per name (names the caller observed as absent), exactly once,
-    journaling each outcome before yielding it. `settle`: seconds to wait before looking
-    up an ambiguous create (None: the engine's default)."""
-    delay = RECONCILE_DELAY if settle is None else settle
-    stream = provision(client, names, concurrency=concurrency, reconcile_delay=delay)
-    try:
-        async for result in stream:
-            if journal is not None:
-                journal.engine_journal.record(result)
+    """Create one service per name (names the caller observed as absent), exactly once, with
+    the converging engine (observe, act, verify, repair), journaling each outcome before
+    yielding it. `settle`: seconds the verification waits after an ambiguous create (None: the
+    engine's default). A later result for a name is yielded only when its SID changed (a
+    repair kept another service than the one first reported)."""
+    record = journal.engine_journal if journal is not None else MemoryRecord()
+    stream = converge(
+        client, names, record, concurrency=concurrency, settle=settle, recreate_missing=True
+    )
+    sids: dict[str, str | None] = {}
+    async with contextlib.aclosing(stream) as results:
+        async for result in results:
+            name = result.friendly_name
+            if name in sids and sids[name] == result.sid and result.ok:
+                continue  # verified as first reported: nothing new for the caller
+            sids[name] = result.sid
             yield Ensured(
-                result.friendly_name,
+                name,
                 _OUTCOMES[result.outcome],
                 sid=result.sid,
                 error=result.error,
+                conflict_sids=result.conflicting,
             )
-    finally:
-        await stream.aclose()

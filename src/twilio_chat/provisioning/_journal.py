@@ -115,6 +115,13 @@ class Journal:
     ) -> None:
         self.close()
 
+    @classmethod
+    def peek(cls, path: str | os.PathLike[str], *, account_sid: str, base_url: str) -> Journal:
+        """Read and check a journal without locking or writing it (for plans)."""
+        journal = cls(path, account_sid=account_sid, base_url=base_url)
+        journal._load(journal.path.read_bytes())
+        return journal
+
     def open(self) -> None:
         """Lock the file (a ConfigurationError at once if another run holds it), read and
         check it (account, host, version), and start it with a header if it is new. No
@@ -198,6 +205,11 @@ class Journal:
         self._append({"deleted": sid})
         self.deleting.pop(sid, None)
 
+    def forget(self, name: str) -> None:
+        """The name is no longer this job's (its service was pruned)."""
+        self._append({"forget": name})
+        self.entries.pop(name, None)
+
     def note_verified(self) -> None:
         """A verification completed: every name checked, every repair done."""
         self._append({"verified": True})
@@ -264,6 +276,8 @@ class Journal:
             self.deleting[raw["deleting"]] = raw["name"]
         elif isinstance(raw.get("deleted"), str):
             self.deleting.pop(raw["deleted"], None)
+        elif isinstance(raw.get("forget"), str):
+            self.entries.pop(raw["forget"], None)
         elif isinstance(raw.get("name"), str) and "status" in raw:
             status, sid, error = raw.get("status"), raw.get("sid"), raw.get("error")
             self.entries[raw["name"]] = JournalEntry(
