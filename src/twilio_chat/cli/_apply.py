@@ -26,9 +26,9 @@ from ._common import (
     EXIT_USAGE,
     _client,
     _connection_options,
-    _positive_int,
     _run_async,
     _with_client,
+    _work_options,
     _WriteFailed,
 )
 from ._provision import _same_file
@@ -80,18 +80,7 @@ def add_commands(commands: Any) -> None:
         type=Path,
         help="write name, sid, outcome per service as .csv or .json (default: not written)",
     )
-    cmd.add_argument(
-        "--concurrency",
-        type=_positive_int,
-        default=100,
-        help="most requests in flight; fewer while Twilio answers 429 (default: 100)",
-    )
-    cmd.add_argument(
-        "--progress",
-        choices=("auto", "bar", "lines", "none"),
-        default="auto",
-        help="a bar on a terminal, periodic lines otherwise (default: auto)",
-    )
+    _work_options(cmd, "requests")
     cmd.add_argument(
         "--settle",
         type=settle_seconds,

@@ -104,6 +104,22 @@ def _with_client(args: argparse.Namespace, call: Callable[[ChatClient], Awaitabl
     return _run_async(work)
 
 
+def _work_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """`--concurrency` and `--progress`, for the commands that work on many services."""
+    parser.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=100,
+        help=f"most {what} in flight; fewer while Twilio answers 429 (default: 100)",
+    )
+    parser.add_argument(
+        "--progress",
+        choices=("auto", "bar", "lines", "none"),
+        default="auto",
+        help="a bar on a terminal, periodic lines otherwise (default: auto)",
+    )
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)

@@ -21,8 +21,8 @@ from ._common import (
     _CONNECTION_EPILOG,
     _client,
     _connection_options,
-    _positive_int,
     _run_async,
+    _work_options,
     _WriteFailed,
 )
 from ._run import RESUME, Tally, check_writable, open_journal, settle_seconds, write_output
@@ -74,18 +74,7 @@ def add_commands(commands: Any) -> None:
         "(default: report it as missing)",
     )
     _verify_options(prov)
-    prov.add_argument(
-        "--concurrency",
-        type=_positive_int,
-        default=100,
-        help="most creates in flight; fewer while Twilio answers 429 (default: 100)",
-    )
-    prov.add_argument(
-        "--progress",
-        choices=("auto", "bar", "lines", "none"),
-        default="auto",
-        help="a bar on a terminal, periodic lines otherwise (default: auto)",
-    )
+    _work_options(prov, "creates")
     _connection_options(prov)
     prov.set_defaults(run=_run_provision, interrupted=RESUME)
 
