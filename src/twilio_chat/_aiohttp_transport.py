@@ -194,6 +194,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._closed = False
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
         self._urls: dict[str, yarl.URL] = {}
+        self._url_objects: dict[int, tuple[httpx.URL, yarl.URL]] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -215,9 +216,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             cookie_jar=aiohttp.DummyCookieJar(),  # httpx keeps the cookies
             trust_env=False,
             timeout=aiohttp.ClientTimeout(),
-            # httpx already set the headers it wants; aiohttp must not add its own (e.g.
-            # Content-Type: application/octet-stream on a bare ``content=`` body).
-            skip_auto_headers=("Accept", "Accept-Encoding", "Content-Type", "User-Agent"),
         )
         if self._limits.max_connections is not None:
             self._slots = asyncio.Semaphore(self._limits.max_connections)
@@ -237,13 +235,24 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return timeout
 
     def _url(self, request: httpx.Request) -> yarl.URL:
-        """aiohttp's URL for ``request``; httpx already percent-encoded it, so no re-quoting."""
-        raw = str(request.url)
+        """aiohttp's URL for ``request``; httpx already percent-encoded it, so no re-quoting.
+
+        Cached by the string, and by the identity of the ``httpx.URL`` object (a caller that
+        reuses one, as the facade does, skips re-serialising it); the entry holds that object,
+        so its id cannot be reused while cached."""
+        source = request.url
+        known = self._url_objects.get(id(source))
+        if known is not None and known[0] is source:
+            return known[1]
+        raw = str(source)
         url = self._urls.get(raw)
         if url is None:
             if len(self._urls) >= _URL_CACHE_SIZE:
                 self._urls.clear()
             url = self._urls[raw] = yarl.URL(raw, encoded=True)
+        if len(self._url_objects) >= _URL_CACHE_SIZE:
+            self._url_objects.clear()
+        self._url_objects[id(source)] = (source, url)
         return url
 
     async def _acquire(self, request: httpx.Request) -> None:
@@ -317,10 +326,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         """The aiohttp response, with its body when it is read here (a Content-Length up to
         the eager limit, or HEAD); None means it streams. A declared length over the cap is
         refused unread, with the connection dropped."""
+        headers = _header_items(request.headers)
         response = await session.request(
             request.method,
             self._url(request),
-            headers=_header_items(request.headers),
+            headers=headers,
+            skip_auto_headers=_absent_auto_headers(headers),
             data=data,
             allow_redirects=False,
             timeout=self._client_timeout(request),
@@ -358,6 +369,21 @@ def _header_items(headers: httpx.Headers) -> list[tuple[str, str]]:
     """`headers.multi_items()`, with the headers' encoding looked up once, not per item."""
     encoding = headers.encoding
     return [(name.decode(encoding), value.decode(encoding)) for name, value in headers.raw]
+
+
+# Headers aiohttp adds when a request lacks them (Content-Type: application/octet-stream on
+# a bare body); httpx already set the ones it wants, so aiohttp must add none of these.
+_AUTO_HEADERS = frozenset({"accept", "accept-encoding", "content-type", "user-agent"})
+
+
+def _absent_auto_headers(headers: list[tuple[str, str]]) -> list[str] | None:
+    """The auto headers `headers` lacks, for aiohttp's ``skip_auto_headers``; None when it has
+    them all (an httpx client's usual request), which keeps aiohttp on its fast path: a
+    session-wide skip list costs a header-dict copy and merge on every request."""
+    present = _AUTO_HEADERS.intersection([name.lower() for name, _ in headers])
+    if len(present) == len(_AUTO_HEADERS):
+        return None
+    return sorted(_AUTO_HEADERS - present)
 
 
 def _not_encoded(content_encoding: str | None) -> bool:

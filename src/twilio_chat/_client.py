@@ -397,12 +397,14 @@ class ChatClient:
 
     # --- What every call shares: retries, the limiter, the network ---------------------------
 
-    async def _retrying(
+    def _retrying(
         self,
         attempt: Callable[[], Awaitable[T]],
         retryable: Callable[[TwilioChatError], bool],
-    ) -> T:
-        return await call_with_retries(
+    ) -> Awaitable[T]:
+        """The retry loop's coroutine itself (not awaited here: one frame less on every
+        resumption of the call)."""
+        return call_with_retries(
             attempt, policy=self._retry, budget=self._budget, retryable=retryable
         )
 

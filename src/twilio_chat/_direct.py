@@ -63,7 +63,7 @@ class DirectSender:
         fixed.update(http.headers)
         fixed["Authorization"] = authorization
         self._fixed = fixed
-        self._templates: dict[tuple[tuple[str, str], ...], httpx.Headers] = {}
+        self._templates: dict[tuple[tuple[str, str], ...], tuple[httpx.Headers, bool]] = {}
         self._urls: dict[str, httpx.URL] = {}
 
     def build(self, kwargs: Mapping[str, Any]) -> httpx.Request:
@@ -76,13 +76,13 @@ class DirectSender:
             raise TypeError(f"generated request arguments not supported: {sorted(unknown)}")
         method = kwargs["method"].upper()
         url = self._url(kwargs["url"], kwargs.get("params"))
-        template = self._template(kwargs.get("headers"))
+        template, typed = self._template(kwargs.get("headers"))
         headers = httpx.Headers(template, encoding=template.encoding)  # a list copy
         data = kwargs.get("data")
         if data is not None:
             body_headers, stream = encode_urlencoded_data(data)
             headers["Content-Length"] = body_headers["Content-Length"]
-            if "Content-Type" not in template:
+            if not typed:
                 headers["Content-Type"] = body_headers["Content-Type"]
         elif method in _FORM_METHODS:
             stream = httpx.ByteStream(b"")
@@ -124,16 +124,17 @@ class DirectSender:
             chunks.append(chunk)
         response._content = b"".join(chunks)
 
-    def _template(self, extra: Mapping[str, str] | None) -> httpx.Headers:
-        """The fixed headers plus the operation's own (the generated Content-Type), cached."""
+    def _template(self, extra: Mapping[str, str] | None) -> tuple[httpx.Headers, bool]:
+        """The fixed headers plus the operation's own (the generated Content-Type), cached,
+        with whether they include a Content-Type."""
         key = tuple(extra.items()) if extra else ()
-        template = self._templates.get(key)
-        if template is None:
+        cached = self._templates.get(key)
+        if cached is None:
             template = httpx.Headers(self._fixed)
             template.update(dict(key))
             template.encoding  # noqa: B018 - computed once here, copied with the template
-            self._templates[key] = template
-        return template
+            cached = self._templates[key] = (template, "Content-Type" in template)
+        return cached
 
     def _url(self, path: str, params: Mapping[str, Any] | None) -> httpx.URL:
         """`path` joined to the base URL as httpx does (`AsyncClient._merge_url`), cached per

@@ -124,9 +124,11 @@ def parse_service(data: object) -> Service | None:
     """
     if not isinstance(data, dict):
         return None
-    body = dict(data)
+    body = data  # copied only when something must be filled in
     for key in _OBJECT_FIELDS:
         if body.get(key) is None:
+            if body is data:
+                body = dict(data)
             body[key] = {}
     try:
         service = Service.from_dict(body)
