@@ -46,6 +46,7 @@ from ._config import (
     resolve_base_url,
     resolve_timeout,
 )
+from ._cutoff import Cutoff
 from ._direct import DirectSender, basic_authorization
 from ._errors import (
     AmbiguousCreateError,
@@ -453,15 +454,15 @@ class ChatClient:
         if left is not None and left < limit:
             limit = left
         request = self._direct.build(kwargs)
-        cutoff = asyncio.timeout(limit)
+        cutoff = Cutoff(asyncio.get_running_loop().time() + limit)
         failure: TwilioChatError
         try:
-            async with cutoff:
+            with cutoff:
                 return await self._direct.send(request)
         except httpx.RequestError as exc:
             failure = network_error(exc, method, url, maybe_sent)
         except Exception as exc:  # noqa: BLE001 - the boundary: every failure gets typed
-            if cutoff.expired():
+            if cutoff.expired:
                 cut = httpx.ReadTimeout(f"no complete response within {limit:.3g} s")
                 failure = network_error(cut, method, url, maybe_sent)
             else:  # a transport that raised something other than httpx's
