@@ -36,6 +36,7 @@ import base64
 import contextlib
 import ssl
 import sys
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 
 import aiohttp
@@ -167,6 +168,48 @@ def _ssl_context(verify: ssl.SSLContext | bool) -> ssl.SSLContext | bool:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+class _Slots:
+    """The connection slots: a counting gate whose free path is a plain method call (an
+    `asyncio.Semaphore` costs a coroutine and a scan of its waiters per request). Waiters
+    are served first come, first served; a slot given back goes straight to the next one."""
+
+    __slots__ = ("_free", "_waiters")
+
+    def __init__(self, count: int) -> None:
+        self._free = count
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def try_take(self) -> bool:
+        """Take a slot if one is free and nobody is queued for it."""
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return True
+        return False
+
+    async def take(self) -> None:
+        """Wait in line for a slot."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.give()  # granted just as we were cancelled: hand it on
+            else:
+                with contextlib.suppress(ValueError):  # a give() may already have dropped it
+                    self._waiters.remove(waiter)
+            raise
+
+    def give(self) -> None:
+        """Give a slot back: to the first live waiter, else to the free count."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """An ``httpx.AsyncBaseTransport`` backed by one ``aiohttp.ClientSession``.
 
@@ -189,7 +232,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._max_response_bytes = max_response_bytes
         self._httpcore: httpx.AsyncHTTPTransport | None = None
         self._session: aiohttp.ClientSession | None = None
-        self._slots: asyncio.Semaphore | None = None
+        self._slots: _Slots | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
@@ -218,7 +261,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             timeout=aiohttp.ClientTimeout(),
         )
         if self._limits.max_connections is not None:
-            self._slots = asyncio.Semaphore(self._limits.max_connections)
+            self._slots = _Slots(self._limits.max_connections)
         self._loop = loop
         return self._session
 
@@ -257,21 +300,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def _acquire(self, request: httpx.Request) -> None:
         slots = self._slots
-        if slots is None:
-            return
-        if not slots.locked():
-            await slots.acquire()  # returns at once
+        if slots is None or slots.try_take():
             return
         pool = (request.extensions.get("timeout") or {}).get("pool")
         try:
             async with asyncio.timeout(pool):
-                await slots.acquire()
+                await slots.take()
         except TimeoutError:
             raise httpx.PoolTimeout("timed out waiting for a connection", request=request) from None
 
     def _release(self) -> None:
         if self._slots is not None:
-            self._slots.release()
+            self._slots.give()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through aiohttp and wrap the answer as an ``httpx.Response``."""
@@ -327,11 +367,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         the eager limit, or HEAD); None means it streams. A declared length over the cap is
         refused unread, with the connection dropped."""
         headers = _header_items(request.headers)
+        typed = data is not None or request.method in _TYPED_METHODS
         response = await session.request(
             request.method,
             self._url(request),
             headers=headers,
-            skip_auto_headers=_absent_auto_headers(headers),
+            skip_auto_headers=_absent_auto_headers(headers, typed=typed),
             data=data,
             allow_redirects=False,
             timeout=self._client_timeout(request),
@@ -371,19 +412,21 @@ def _header_items(headers: httpx.Headers) -> list[tuple[str, str]]:
     return [(name.decode(encoding), value.decode(encoding)) for name, value in headers.raw]
 
 
-# Headers aiohttp adds when a request lacks them (Content-Type: application/octet-stream on
-# a bare body); httpx already set the ones it wants, so aiohttp must add none of these.
-_AUTO_HEADERS = frozenset({"accept", "accept-encoding", "content-type", "user-agent"})
+# Headers aiohttp adds when a request lacks them; httpx already set the ones it wants, so
+# aiohttp must add none of these. Content-Type (application/octet-stream) only comes with a
+# body or one of aiohttp's POST methods.
+_UNTYPED_AUTO_HEADERS = frozenset({"accept", "accept-encoding", "user-agent"})
+_AUTO_HEADERS = _UNTYPED_AUTO_HEADERS | {"content-type"}
+_TYPED_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-def _absent_auto_headers(headers: list[tuple[str, str]]) -> list[str] | None:
-    """The auto headers `headers` lacks, for aiohttp's ``skip_auto_headers``; None when it has
-    them all (an httpx client's usual request), which keeps aiohttp on its fast path: a
-    session-wide skip list costs a header-dict copy and merge on every request."""
-    present = _AUTO_HEADERS.intersection([name.lower() for name, _ in headers])
-    if len(present) == len(_AUTO_HEADERS):
-        return None
-    return sorted(_AUTO_HEADERS - present)
+def _absent_auto_headers(headers: list[tuple[str, str]], *, typed: bool) -> list[str] | None:
+    """The auto headers `headers` lacks, for aiohttp's ``skip_auto_headers`` (Content-Type
+    only when `typed`); None when none is missing (an httpx client's usual request), which
+    keeps aiohttp on its fast path: a skip list costs a header-dict copy and merge."""
+    wanted = _AUTO_HEADERS if typed else _UNTYPED_AUTO_HEADERS
+    missing = wanted.difference([name.lower() for name, _ in headers])
+    return sorted(missing) if missing else None
 
 
 def _not_encoded(content_encoding: str | None) -> bool:
