@@ -91,6 +91,8 @@ class DirectSender:
             stream = httpx.ByteStream(b"")
         request = httpx.Request(method, url, stream=stream, extensions={"timeout": self._timeout})
         request.headers = headers  # as built: Request() would copy them and lose the encoding
+        request.url = url  # the cached object itself (Request() wraps a copy), so a transport
+        # can recognise it without serialising it again
         request.read()  # a ByteStream: sets `request.content` for transports that read it
         return request
 
