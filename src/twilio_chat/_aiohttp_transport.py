@@ -298,10 +298,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._url_objects[id(source)] = (source, url)
         return url
 
-    async def _acquire(self, request: httpx.Request) -> None:
-        slots = self._slots
-        if slots is None or slots.try_take():
-            return
+    async def _wait_for_slot(self, slots: _Slots, request: httpx.Request) -> None:
+        """Wait in line for a connection slot, at most httpx's ``pool`` timeout."""
         pool = (request.extensions.get("timeout") or {}).get("pool")
         try:
             async with asyncio.timeout(pool):
@@ -323,10 +321,39 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         except httpx.RequestNotRead:
             data = request.stream  # type: ignore[assignment]
             request.headers.pop("transfer-encoding", None)  # aiohttp chunks it itself
-        await self._acquire(request)
+        slots = self._slots
+        if slots is not None and not slots.try_take():
+            await self._wait_for_slot(slots, request)
         failure: httpx.TransportError | None = None
+        body: bytes | None = None
+        # One coroutine for the whole exchange (it runs on every request): the aiohttp
+        # response, and its body when read here (a Content-Length up to the eager limit, or
+        # HEAD); otherwise it streams. A declared length over the cap is refused unread,
+        # with the connection dropped.
         try:
-            response, body = await self._exchange(session, request, data)
+            headers = _header_items(request.headers)
+            typed = data is not None or request.method in _TYPED_METHODS
+            response = await session.request(
+                request.method,
+                self._url(request),
+                headers=headers,
+                skip_auto_headers=_absent_auto_headers(headers, typed=typed),
+                data=data,
+                allow_redirects=False,
+                timeout=self._client_timeout(request),
+                server_hostname=request.extensions.get("sni_hostname"),
+            )
+            length = response.content_length
+            if length is not None and length > self._max_response_bytes:
+                response.close()
+                raise _too_large(self._max_response_bytes, request)
+            if (
+                length is not None and length <= self._eager_body_limit
+            ) or request.method == "HEAD":
+                try:
+                    body = await response.read()
+                finally:
+                    response.release()
         except aiohttp.ClientError as exc:
             failure = _translate(exc, request)
         except BaseException:
@@ -356,38 +383,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             # join it (skipping httpx's async decode chain, about a tenth of a call's CPU).
             answer._content = body
         return answer
-
-    async def _exchange(
-        self,
-        session: aiohttp.ClientSession,
-        request: httpx.Request,
-        data: bytes | httpx.AsyncByteStream | None,
-    ) -> tuple[aiohttp.ClientResponse, bytes | None]:
-        """The aiohttp response, with its body when it is read here (a Content-Length up to
-        the eager limit, or HEAD); None means it streams. A declared length over the cap is
-        refused unread, with the connection dropped."""
-        headers = _header_items(request.headers)
-        typed = data is not None or request.method in _TYPED_METHODS
-        response = await session.request(
-            request.method,
-            self._url(request),
-            headers=headers,
-            skip_auto_headers=_absent_auto_headers(headers, typed=typed),
-            data=data,
-            allow_redirects=False,
-            timeout=self._client_timeout(request),
-            server_hostname=request.extensions.get("sni_hostname"),
-        )
-        length = response.content_length
-        if length is not None and length > self._max_response_bytes:
-            response.close()
-            raise _too_large(self._max_response_bytes, request)
-        if (length is not None and length <= self._eager_body_limit) or request.method == "HEAD":
-            try:
-                return response, await response.read()
-            finally:
-                response.release()
-        return response, None
 
     async def _through_httpcore(self, request: httpx.Request) -> httpx.Response:
         """Send through httpx's own (httpcore) transport, which respx has patched."""

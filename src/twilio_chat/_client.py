@@ -457,8 +457,12 @@ class ChatClient:
         cutoff = Cutoff(asyncio.get_running_loop().time() + limit)
         failure: TwilioChatError
         try:
-            with cutoff:
-                return await self._direct.send(request)
+            with cutoff:  # `self._direct.send(request)`, inlined: one coroutine less
+                direct = self._direct
+                response = await direct.transport(request).handle_async_request(request)
+                if not direct.complete(request, response):
+                    await direct.finish(response)
+                return response
         except httpx.RequestError as exc:
             failure = network_error(exc, method, url, maybe_sent)
         except Exception as exc:  # noqa: BLE001 - the boundary: every failure gets typed

@@ -96,20 +96,25 @@ class DirectSender:
         request.read()  # a ByteStream: sets `request.content` for transports that read it
         return request
 
-    async def send(self, request: httpx.Request) -> httpx.Response:
-        """Send `request` through the client's transport for its URL and return the response
-        with its body read (and the stream closed, so the connection is free)."""
-        transport = self._http._transport_for_url(request.url)
-        response = await transport.handle_async_request(request)
+    def transport(self, request: httpx.Request) -> httpx.AsyncBaseTransport:
+        """The client's transport for `request` (a mount, or the default one)."""
+        return self._http._transport_for_url(request.url)
+
+    def complete(self, request: httpx.Request, response: httpx.Response) -> bool:
+        """Tie `response` to `request`; True when it needs nothing more (a body already
+        read, as our transport hands over small ones), else `finish` it. (Sending is
+        `transport(request).handle_async_request(request)`, then this: no coroutine of its
+        own on the hot path.)"""
         response.request = request
-        if isinstance(response.stream, httpx.ByteStream) and _is_read(response):
-            return response  # nothing to read or to free (our transport's small bodies)
+        return isinstance(response.stream, httpx.ByteStream) and _is_read(response)
+
+    async def finish(self, response: httpx.Response) -> None:
+        """Read the body unless it is, then close the stream (freeing the connection)."""
         try:
             if not _is_read(response):
                 await self._read(response)
         finally:
             await response.aclose()
-        return response
 
     async def _read(self, response: httpx.Response) -> None:
         """Read the decoded body, at most `max_response_bytes` of it."""
