@@ -915,3 +915,44 @@ async def test_oversized_page_is_transport_error_not_retried(server: LoopbackSer
         with pytest.raises(TransportError, match="max_response_bytes"):
             await within(anext(chat.list_services()))
     assert len(server.requests) == 1
+
+
+async def test_transport_slots_serve_waiters_first_come_first_served() -> None:
+    """Slots given back go to waiters in the order they queued, before any newcomer."""
+    from twilio_chat._aiohttp_transport import _Slots
+
+    slots = _Slots(1)
+    assert slots.try_take()
+    order: list[int] = []
+
+    async def wait(number: int) -> None:
+        await slots.take()
+        order.append(number)
+
+    waiters = [asyncio.create_task(wait(number)) for number in range(3)]
+    await asyncio.sleep(0)
+    for _ in range(3):
+        assert not slots.try_take()  # queued waiters come first
+        slots.give()
+        await asyncio.sleep(0)
+    await asyncio.gather(*waiters)
+    assert order == [0, 1, 2]
+    slots.give()
+    assert slots.try_take()
+
+
+async def test_transport_slots_granted_then_cancelled_hands_the_slot_on() -> None:
+    """A waiter cancelled just after being granted a slot passes it to the next waiter."""
+    from twilio_chat._aiohttp_transport import _Slots
+
+    slots = _Slots(1)
+    assert slots.try_take()
+    first = asyncio.create_task(slots.take())
+    second = asyncio.create_task(slots.take())
+    await asyncio.sleep(0)
+    slots.give()  # granted to `first`, which has not run yet
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await asyncio.wait_for(second, 1)  # the slot went on, not lost
+    assert not slots.try_take()

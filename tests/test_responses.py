@@ -359,3 +359,33 @@ async def test_responses_201_returns_generated_service(
     assert service.sid == service_example["sid"]
     assert service.date_created is not None
     assert not isinstance(service.date_created, str)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"a": 1}',
+        b'{"a": "\\u00e9"}',
+        '{"a": "é"}'.encode(),
+        '{"a": 1}'.encode("utf-16-le"),
+        '{"a": 1}'.encode("utf-16"),
+        '{"a": 1}'.encode("utf-32"),
+        b"\xef\xbb\xbf{}",
+        b"{",
+        b"{\x00",
+        b'{"a": "\xff"}',
+        b'{"a": "\xed\xa0\x80"}',  # a lone surrogate, as json.loads reads bytes
+        b"[1]",
+        b"",
+    ],
+)
+def test_responses_json_body_reads_bytes_as_json_loads_does(content: bytes) -> None:
+    """The body is decoded as `json.loads(bytes)` would (UTF-16/32, BOMs, surrogates)."""
+    from twilio_chat._responses import json_body
+
+    response = httpx.Response(200, content=content)
+    try:
+        expected = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        expected = None
+    assert json_body(response) == (expected if isinstance(expected, dict) else None)

@@ -36,6 +36,7 @@ import base64
 import contextlib
 import ssl
 import sys
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 
 import aiohttp
@@ -167,6 +168,48 @@ def _ssl_context(verify: ssl.SSLContext | bool) -> ssl.SSLContext | bool:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+class _Slots:
+    """The connection slots: a counting gate whose free path is a plain method call (an
+    `asyncio.Semaphore` costs a coroutine and a scan of its waiters per request). Waiters
+    are served first come, first served; a slot given back goes straight to the next one."""
+
+    __slots__ = ("_free", "_waiters")
+
+    def __init__(self, count: int) -> None:
+        self._free = count
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def try_take(self) -> bool:
+        """Take a slot if one is free and nobody is queued for it."""
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return True
+        return False
+
+    async def take(self) -> None:
+        """Wait in line for a slot."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.give()  # granted just as we were cancelled: hand it on
+            else:
+                with contextlib.suppress(ValueError):  # a give() may already have dropped it
+                    self._waiters.remove(waiter)
+            raise
+
+    def give(self) -> None:
+        """Give a slot back: to the first live waiter, else to the free count."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """An ``httpx.AsyncBaseTransport`` backed by one ``aiohttp.ClientSession``.
 
@@ -189,11 +232,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._max_response_bytes = max_response_bytes
         self._httpcore: httpx.AsyncHTTPTransport | None = None
         self._session: aiohttp.ClientSession | None = None
-        self._slots: asyncio.Semaphore | None = None
+        self._slots: _Slots | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
         self._urls: dict[str, yarl.URL] = {}
+        self._url_objects: dict[int, tuple[httpx.URL, yarl.URL]] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -215,12 +259,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             cookie_jar=aiohttp.DummyCookieJar(),  # httpx keeps the cookies
             trust_env=False,
             timeout=aiohttp.ClientTimeout(),
-            # httpx already set the headers it wants; aiohttp must not add its own (e.g.
-            # Content-Type: application/octet-stream on a bare ``content=`` body).
-            skip_auto_headers=("Accept", "Accept-Encoding", "Content-Type", "User-Agent"),
         )
         if self._limits.max_connections is not None:
-            self._slots = asyncio.Semaphore(self._limits.max_connections)
+            self._slots = _Slots(self._limits.max_connections)
         self._loop = loop
         return self._session
 
@@ -237,32 +278,38 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return timeout
 
     def _url(self, request: httpx.Request) -> yarl.URL:
-        """aiohttp's URL for ``request``; httpx already percent-encoded it, so no re-quoting."""
-        raw = str(request.url)
+        """aiohttp's URL for ``request``; httpx already percent-encoded it, so no re-quoting.
+
+        Cached by the string, and by the identity of the ``httpx.URL`` object (a caller that
+        reuses one, as the facade does, skips re-serialising it); the entry holds that object,
+        so its id cannot be reused while cached."""
+        source = request.url
+        known = self._url_objects.get(id(source))
+        if known is not None and known[0] is source:
+            return known[1]
+        raw = str(source)
         url = self._urls.get(raw)
         if url is None:
             if len(self._urls) >= _URL_CACHE_SIZE:
                 self._urls.clear()
             url = self._urls[raw] = yarl.URL(raw, encoded=True)
+        if len(self._url_objects) >= _URL_CACHE_SIZE:
+            self._url_objects.clear()
+        self._url_objects[id(source)] = (source, url)
         return url
 
-    async def _acquire(self, request: httpx.Request) -> None:
-        slots = self._slots
-        if slots is None:
-            return
-        if not slots.locked():
-            await slots.acquire()  # returns at once
-            return
+    async def _wait_for_slot(self, slots: _Slots, request: httpx.Request) -> None:
+        """Wait in line for a connection slot, at most httpx's ``pool`` timeout."""
         pool = (request.extensions.get("timeout") or {}).get("pool")
         try:
             async with asyncio.timeout(pool):
-                await slots.acquire()
+                await slots.take()
         except TimeoutError:
             raise httpx.PoolTimeout("timed out waiting for a connection", request=request) from None
 
     def _release(self) -> None:
         if self._slots is not None:
-            self._slots.release()
+            self._slots.give()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through aiohttp and wrap the answer as an ``httpx.Response``."""
@@ -274,10 +321,39 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         except httpx.RequestNotRead:
             data = request.stream  # type: ignore[assignment]
             request.headers.pop("transfer-encoding", None)  # aiohttp chunks it itself
-        await self._acquire(request)
+        slots = self._slots
+        if slots is not None and not slots.try_take():
+            await self._wait_for_slot(slots, request)
         failure: httpx.TransportError | None = None
+        body: bytes | None = None
+        # One coroutine for the whole exchange (it runs on every request): the aiohttp
+        # response, and its body when read here (a Content-Length up to the eager limit, or
+        # HEAD); otherwise it streams. A declared length over the cap is refused unread,
+        # with the connection dropped.
         try:
-            response, body = await self._exchange(session, request, data)
+            headers = _header_items(request.headers)
+            typed = data is not None or request.method in _TYPED_METHODS
+            response = await session.request(
+                request.method,
+                self._url(request),
+                headers=headers,
+                skip_auto_headers=_absent_auto_headers(headers, typed=typed),
+                data=data,
+                allow_redirects=False,
+                timeout=self._client_timeout(request),
+                server_hostname=request.extensions.get("sni_hostname"),
+            )
+            length = response.content_length
+            if length is not None and length > self._max_response_bytes:
+                response.close()
+                raise _too_large(self._max_response_bytes, request)
+            if (
+                length is not None and length <= self._eager_body_limit
+            ) or request.method == "HEAD":
+                try:
+                    body = await response.read()
+                finally:
+                    response.release()
         except aiohttp.ClientError as exc:
             failure = _translate(exc, request)
         except BaseException:
@@ -308,35 +384,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             answer._content = body
         return answer
 
-    async def _exchange(
-        self,
-        session: aiohttp.ClientSession,
-        request: httpx.Request,
-        data: bytes | httpx.AsyncByteStream | None,
-    ) -> tuple[aiohttp.ClientResponse, bytes | None]:
-        """The aiohttp response, with its body when it is read here (a Content-Length up to
-        the eager limit, or HEAD); None means it streams. A declared length over the cap is
-        refused unread, with the connection dropped."""
-        response = await session.request(
-            request.method,
-            self._url(request),
-            headers=_header_items(request.headers),
-            data=data,
-            allow_redirects=False,
-            timeout=self._client_timeout(request),
-            server_hostname=request.extensions.get("sni_hostname"),
-        )
-        length = response.content_length
-        if length is not None and length > self._max_response_bytes:
-            response.close()
-            raise _too_large(self._max_response_bytes, request)
-        if (length is not None and length <= self._eager_body_limit) or request.method == "HEAD":
-            try:
-                return response, await response.read()
-            finally:
-                response.release()
-        return response, None
-
     async def _through_httpcore(self, request: httpx.Request) -> httpx.Response:
         """Send through httpx's own (httpcore) transport, which respx has patched."""
         if self._httpcore is None:
@@ -358,6 +405,23 @@ def _header_items(headers: httpx.Headers) -> list[tuple[str, str]]:
     """`headers.multi_items()`, with the headers' encoding looked up once, not per item."""
     encoding = headers.encoding
     return [(name.decode(encoding), value.decode(encoding)) for name, value in headers.raw]
+
+
+# Headers aiohttp adds when a request lacks them; httpx already set the ones it wants, so
+# aiohttp must add none of these. Content-Type (application/octet-stream) only comes with a
+# body or one of aiohttp's POST methods.
+_UNTYPED_AUTO_HEADERS = frozenset({"accept", "accept-encoding", "user-agent"})
+_AUTO_HEADERS = _UNTYPED_AUTO_HEADERS | {"content-type"}
+_TYPED_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _absent_auto_headers(headers: list[tuple[str, str]], *, typed: bool) -> list[str] | None:
+    """The auto headers `headers` lacks, for aiohttp's ``skip_auto_headers`` (Content-Type
+    only when `typed`); None when none is missing (an httpx client's usual request), which
+    keeps aiohttp on its fast path: a skip list costs a header-dict copy and merge."""
+    wanted = _AUTO_HEADERS if typed else _UNTYPED_AUTO_HEADERS
+    missing = wanted.difference([name.lower() for name, _ in headers])
+    return sorted(missing) if missing else None
 
 
 def _not_encoded(content_encoding: str | None) -> bool:

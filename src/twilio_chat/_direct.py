@@ -63,7 +63,7 @@ class DirectSender:
         fixed.update(http.headers)
         fixed["Authorization"] = authorization
         self._fixed = fixed
-        self._templates: dict[tuple[tuple[str, str], ...], httpx.Headers] = {}
+        self._templates: dict[tuple[tuple[str, str], ...], tuple[httpx.Headers, bool]] = {}
         self._urls: dict[str, httpx.URL] = {}
 
     def build(self, kwargs: Mapping[str, Any]) -> httpx.Request:
@@ -76,13 +76,13 @@ class DirectSender:
             raise TypeError(f"generated request arguments not supported: {sorted(unknown)}")
         method = kwargs["method"].upper()
         url = self._url(kwargs["url"], kwargs.get("params"))
-        template = self._template(kwargs.get("headers"))
+        template, typed = self._template(kwargs.get("headers"))
         headers = httpx.Headers(template, encoding=template.encoding)  # a list copy
         data = kwargs.get("data")
         if data is not None:
             body_headers, stream = encode_urlencoded_data(data)
             headers["Content-Length"] = body_headers["Content-Length"]
-            if "Content-Type" not in template:
+            if not typed:
                 headers["Content-Type"] = body_headers["Content-Type"]
         elif method in _FORM_METHODS:
             stream = httpx.ByteStream(b"")
@@ -91,23 +91,30 @@ class DirectSender:
             stream = httpx.ByteStream(b"")
         request = httpx.Request(method, url, stream=stream, extensions={"timeout": self._timeout})
         request.headers = headers  # as built: Request() would copy them and lose the encoding
+        request.url = url  # the cached object itself (Request() wraps a copy), so a transport
+        # can recognise it without serialising it again
         request.read()  # a ByteStream: sets `request.content` for transports that read it
         return request
 
-    async def send(self, request: httpx.Request) -> httpx.Response:
-        """Send `request` through the client's transport for its URL and return the response
-        with its body read (and the stream closed, so the connection is free)."""
-        transport = self._http._transport_for_url(request.url)
-        response = await transport.handle_async_request(request)
+    def transport(self, request: httpx.Request) -> httpx.AsyncBaseTransport:
+        """The client's transport for `request` (a mount, or the default one)."""
+        return self._http._transport_for_url(request.url)
+
+    def complete(self, request: httpx.Request, response: httpx.Response) -> bool:
+        """Tie `response` to `request`; True when it needs nothing more (a body already
+        read, as our transport hands over small ones), else `finish` it. (Sending is
+        `transport(request).handle_async_request(request)`, then this: no coroutine of its
+        own on the hot path.)"""
         response.request = request
-        if isinstance(response.stream, httpx.ByteStream) and _is_read(response):
-            return response  # nothing to read or to free (our transport's small bodies)
+        return isinstance(response.stream, httpx.ByteStream) and _is_read(response)
+
+    async def finish(self, response: httpx.Response) -> None:
+        """Read the body unless it is, then close the stream (freeing the connection)."""
         try:
             if not _is_read(response):
                 await self._read(response)
         finally:
             await response.aclose()
-        return response
 
     async def _read(self, response: httpx.Response) -> None:
         """Read the decoded body, at most `max_response_bytes` of it."""
@@ -124,16 +131,17 @@ class DirectSender:
             chunks.append(chunk)
         response._content = b"".join(chunks)
 
-    def _template(self, extra: Mapping[str, str] | None) -> httpx.Headers:
-        """The fixed headers plus the operation's own (the generated Content-Type), cached."""
+    def _template(self, extra: Mapping[str, str] | None) -> tuple[httpx.Headers, bool]:
+        """The fixed headers plus the operation's own (the generated Content-Type), cached,
+        with whether they include a Content-Type."""
         key = tuple(extra.items()) if extra else ()
-        template = self._templates.get(key)
-        if template is None:
+        cached = self._templates.get(key)
+        if cached is None:
             template = httpx.Headers(self._fixed)
             template.update(dict(key))
             template.encoding  # noqa: B018 - computed once here, copied with the template
-            self._templates[key] = template
-        return template
+            cached = self._templates[key] = (template, "Content-Type" in template)
+        return cached
 
     def _url(self, path: str, params: Mapping[str, Any] | None) -> httpx.URL:
         """`path` joined to the base URL as httpx does (`AsyncClient._merge_url`), cached per

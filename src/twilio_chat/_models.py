@@ -8,7 +8,6 @@ parsed model against its own annotations once, so what it returns is what mypy w
 from __future__ import annotations
 
 import datetime
-import operator
 import types
 import typing
 from collections.abc import Callable
@@ -36,56 +35,60 @@ class _FieldCheck:
     deep: _Check | None
 
 
-@attrs.frozen
-class _ClassCheck:
-    """A model class's field checks, arranged so the common case runs in C: one attrgetter
-    call fetches every field, and `map(isinstance, values, types)` checks them all."""
-
-    fields: tuple[_FieldCheck, ...]
-    values: Callable[[object], tuple[object, ...]]
-    types: tuple[tuple[type, ...], ...]
-    no_bool: tuple[int, ...]
-    deep: tuple[tuple[int, _Check], ...]
-
-    @classmethod
-    def of(cls, fields: tuple[_FieldCheck, ...]) -> _ClassCheck:
-        getter = operator.attrgetter(*(field.name for field in fields))
-        return cls(
-            fields=fields,
-            values=getter if len(fields) > 1 else (lambda model: (getter(model),)),
-            types=tuple(field.types for field in fields),
-            no_bool=tuple(i for i, field in enumerate(fields) if field.no_bool),
-            deep=tuple((i, field.deep) for i, field in enumerate(fields) if field.deep),
-        )
-
-
 def conforms(model: object) -> bool:
     """Whether every field of an attrs model (recursively) holds a value of its declared type.
 
-    Runs once per parsed resource: with the annotations digested once per class, the
-    common case (`str | None | Unset`) is one isinstance per field, looped in C."""
-    check = _class_check(type(model))
-    values = check.values(model)
-    if not all(map(isinstance, values, check.types)):
-        return False
-    if any(values[i].__class__ is bool for i in check.no_bool):
-        return False
-    return all(deep(values[i]) for i, deep in check.deep)
+    Runs once per parsed resource: each class's annotations are digested once into one
+    straight-line function (see `_compile`), so the common case (`str | None | Unset`) costs
+    one isinstance per field."""
+    check = _CHECKS.get(type(model))
+    if check is None:
+        check = _class_check(type(model))
+    return check(model)
 
 
-_CHECKS: dict[type, _ClassCheck] = {}
+_CHECKS: dict[type, _Check] = {}
+_FIELDS: dict[type, tuple[_FieldCheck, ...]] = {}
 
 
-def _class_check(cls: type) -> _ClassCheck:
+def _class_check(cls: type) -> _Check:
     check = _CHECKS.get(cls)
     if check is None:
-        check = _CHECKS[cls] = _ClassCheck.of(_build_checks(cls))
+        fields = _FIELDS[cls] = _build_checks(cls)
+        check = _CHECKS[cls] = _compile(cls, fields)
     return check
+
+
+def _compile(cls: type, fields: tuple[_FieldCheck, ...]) -> _Check:
+    """One function that checks every field of `cls` in turn, returning False at the first
+    that fails: an isinstance against the field's precomputed classes, `__class__ is bool`
+    where an int is allowed but a JSON boolean is not, then the deep check if any. Field
+    names are attrs attribute names (identifiers); everything else is passed as a value."""
+    namespace: dict[str, object] = {"_isinstance": isinstance, "_bool": bool}
+    lines = ["def check(model):"]
+    for i, field in enumerate(fields):
+        if not field.name.isidentifier():
+            raise TypeError(f"{cls.__name__}: field name {field.name!r} is not an identifier")
+        namespace[f"_t{i}"] = field.types
+        lines.append(f"    value = model.{field.name}")
+        lines.append(f"    if not _isinstance(value, _t{i}):")
+        lines.append("        return False")
+        if field.no_bool:
+            lines.append("    if value.__class__ is _bool:")
+            lines.append("        return False")
+        if field.deep is not None:
+            namespace[f"_d{i}"] = field.deep
+            lines.append(f"    if not _d{i}(value):")
+            lines.append("        return False")
+    lines.append("    return True")
+    exec(compile("\n".join(lines), f"<conforms {cls.__qualname__}>", "exec"), namespace)  # noqa: S102
+    return typing.cast(_Check, namespace["check"])
 
 
 def _checks(cls: type) -> tuple[_FieldCheck, ...]:
     """Each field's check, in declaration order."""
-    return _class_check(cls).fields
+    _class_check(cls)
+    return _FIELDS[cls]
 
 
 def _build_checks(cls: type) -> tuple[_FieldCheck, ...]:
@@ -103,7 +106,7 @@ def _field_check(name: str, hint: Any) -> _FieldCheck:
     options = _options(hint)
     allowed = tuple(kind for option in options for kind in _outer_types(option))
     lists = [option for option in options if typing.get_origin(option) is list]
-    models = any(attrs.has(option) for option in options)
+    models = tuple(option for option in options if attrs.has(option))
     deep: _Check | None = None
     if len(lists) == 1:  # the value passed isinstance: a list, a model, or a plain value
         (item,) = typing.get_args(lists[0])
@@ -112,13 +115,13 @@ def _field_check(name: str, hint: Any) -> _FieldCheck:
         def deep(value: object) -> bool:
             if isinstance(value, list):
                 return all(items(entry) for entry in value)
-            return not models or not attrs.has(type(value)) or conforms(value)
+            return not isinstance(value, models) or conforms(value)
     elif lists:
         deep = exact
     elif models:
 
         def deep(value: object) -> bool:
-            return not attrs.has(type(value)) or conforms(value)
+            return not isinstance(value, models) or conforms(value)
 
     return _FieldCheck(
         name=name, types=allowed, no_bool=int in allowed and bool not in allowed, deep=deep

@@ -90,8 +90,14 @@ def _class_for(status: int) -> type[ApiError]:
 
 def json_body(response: httpx.Response) -> dict[str, Any] | None:
     """The body as a JSON object, or None when it is not one."""
+    content = response.content
     try:
-        body = json.loads(response.content)
+        if content[:1] == b"{" and content[1:2] != b"\x00":
+            # What json.loads does with bytes it detects as UTF-8 (an object opening with a
+            # non-zero second byte), without the detection call.
+            body = json.loads(content.decode("utf-8", "surrogatepass"))
+        else:
+            body = json.loads(content)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
         return None
     return body if isinstance(body, dict) else None
@@ -124,9 +130,11 @@ def parse_service(data: object) -> Service | None:
     """
     if not isinstance(data, dict):
         return None
-    body = dict(data)
+    body = data  # copied only when something must be filled in
     for key in _OBJECT_FIELDS:
         if body.get(key) is None:
+            if body is data:
+                body = dict(data)
             body[key] = {}
     try:
         service = Service.from_dict(body)
