@@ -305,7 +305,11 @@ def test_cli_provision_wrong_token_stops_at_once(server: EmulatorServer, tmp_pat
         pytest.param("x\u2028y\n", "names.txt:1: control character U+2028", id="u2028"),
         pytest.param("x\ry\n", "names.txt:1: control character U+000D", id="lone-cr"),
         pytest.param('{"name": "a\\tb"}\n', "names.txt:1: control character U+0009", id="json-tab"),
-        pytest.param('{"name": "bad\\ud800x"}\n', "names.txt:1: a lone surrogate", id="surrogate"),
+        pytest.param(
+            '{"name": "bad\\ud800x"}\n',
+            "names.txt:1: the service name cannot be encoded as UTF-8: a lone surrogate",
+            id="surrogate",
+        ),
         pytest.param('x1\n{"name": " x1"}\n', "names.txt:2: 'x1' is already on line 1", id="dup"),
         pytest.param("ok\n" + "n" * 65 + "\n", "names.txt:2: the service name is 65", id="long"),
         pytest.param(b"ok\n\xff\n", "names.txt:2: not UTF-8 text", id="not-utf8"),

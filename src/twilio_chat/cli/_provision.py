@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from .._client import ChatClient
-from .._config import check_friendly_name
 from .._errors import ConfigurationError
 from .._progress import Progress
+from ..provisioning import load_desired
 from ..provisioning._converge import converge
 from ..provisioning._journal import Journal
 from ._common import (
@@ -97,73 +95,12 @@ def _verify_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-# C0 and C1 controls (tab, form feed, \x1c-\x1e, \x85 ...), line and paragraph separators, and
-# lone surrogates (a JSON escape such as "\ud800", which no UTF-8 request can carry).
-_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-
-
 def _read_names(path: Path) -> list[str]:
-    """The names in the file, read as written: lines end at \\n or \\r\\n only, a UTF-8 BOM is
-    dropped, and both forms (plain or JSON lines) lose the spaces around a name. A control
-    character, an unencodable or invalid name, or a duplicate is refused with file and line."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = data.count(b"\n", 0, exc.start) + 1
-        raise ConfigurationError(f"{path}:{bad}: not UTF-8 text") from None
-    names: list[str] = []
-    first_seen: dict[str, int] = {}
-    for number, line in enumerate(text.split("\n"), 1):
-        name = _name_in(line.removesuffix("\r"), f"{path}:{number}")
-        if name is None:
-            continue
-        if name in first_seen:
-            raise ConfigurationError(
-                f"{path}:{number}: {name!r} is already on line {first_seen[name]}: "
-                "names must be unique"
-            )
-        first_seen[name] = number
-        names.append(name)
-    return names
-
-
-def _name_in(line: str, where: str) -> str | None:
-    """The name a line holds (None for a blank line), or a ConfigurationError naming `where`."""
-    _refuse_characters(line, where)
-    text = line.strip()
-    if not text:
-        return None
-    if text.startswith("{"):
-        try:
-            record = json.loads(text)
-        except ValueError:
-            raise ConfigurationError(f"{where}: invalid JSON line") from None
-        if not isinstance(record, dict) or not isinstance(record.get("name"), str):
-            raise ConfigurationError(f'{where}: expected a "name" string field')
-        _refuse_characters(record["name"], where)  # escapes such as "\t" or "\ud800"
-        text = record["name"].strip()
-    try:
-        check_friendly_name(text)
-    except ConfigurationError as exc:
-        raise ConfigurationError(f"{where}: {exc}") from None
-    return text
-
-
-def _refuse_characters(text: str, where: str) -> None:
-    found = _REFUSED.search(text)
-    if found is None:
-        return
-    code = f"U+{ord(found[0]):04X}"
-    if "\ud800" <= found[0] <= "\udfff":
-        raise ConfigurationError(f"{where}: a lone surrogate ({code}) cannot be sent as UTF-8")
-    raise ConfigurationError(
-        f"{where}: control character {code} in a name (one name per line; tabs and other "
-        "control characters are refused)"
-    )
+    """The names in the file, read as `load_desired` reads a names file (lines end at \\n or
+    \\r\\n only, BOM dropped, plain or JSON lines alike); every problem is reported with file
+    and line before any request."""
+    desired = load_desired(path, format="names")
+    return [service.friendly_name for service in desired.services]
 
 
 def _check_paths(names_file: Path, journal: Path, output: Path | None) -> None:

@@ -73,6 +73,9 @@ class DesiredStateError(ConfigurationError):
     def __init__(self, problems: list[DesiredStateProblem], *, truncated: bool = False) -> None:
         self.problems = tuple(problems)
         self.truncated = truncated
+        if len(problems) == 1 and not truncated:  # one problem: one line, as any other error
+            super().__init__(str(problems[0]))
+            return
         count = f"{len(problems)}{'+' if truncated else ''}"
         lines = [f"{count} problem(s) in the desired state:"]
         lines += [f"  {problem}" for problem in problems]
