@@ -43,6 +43,9 @@ import aiohttp
 import certifi
 import httpx
 import yarl
+from multidict import CIMultiDict
+
+from ._httpx_objects import headers_from_raw, new_response
 
 __all__ = ["AiohttpTransport", "ResponseTooLargeError", "safe_description"]
 
@@ -238,6 +241,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
         self._urls: dict[str, yarl.URL] = {}
         self._url_objects: dict[int, tuple[httpx.URL, yarl.URL]] = {}
+        self._header_cache: dict[
+            tuple[bool, tuple[tuple[bytes, bytes], ...]],
+            tuple[CIMultiDict[str], list[str] | None],
+        ] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -298,6 +305,25 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._url_objects[id(source)] = (source, url)
         return url
 
+    def _headers(
+        self, request: httpx.Request, *, typed: bool
+    ) -> tuple[CIMultiDict[str], list[str] | None]:
+        """aiohttp's headers for `request`, and the auto headers aiohttp must not add
+        (Content-Type only with a body or for a method aiohttp types); cached by the raw
+        headers, which repeat from call to call (aiohttp copies what it is given)."""
+        typed = typed or request.method in _TYPED_METHODS
+        key = (typed, tuple(request.headers.raw))
+        cached = self._header_cache.get(key)
+        if cached is None:
+            items = _header_items(request.headers)
+            if len(self._header_cache) >= _URL_CACHE_SIZE:
+                self._header_cache.clear()
+            cached = self._header_cache[key] = (
+                CIMultiDict(items),
+                _absent_auto_headers(items, typed=typed),
+            )
+        return cached
+
     async def _wait_for_slot(self, slots: _Slots, request: httpx.Request) -> None:
         """Wait in line for a connection slot, at most httpx's ``pool`` timeout."""
         pool = (request.extensions.get("timeout") or {}).get("pool")
@@ -331,13 +357,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         # HEAD); otherwise it streams. A declared length over the cap is refused unread,
         # with the connection dropped.
         try:
-            headers = _header_items(request.headers)
-            typed = data is not None or request.method in _TYPED_METHODS
+            headers, skip = self._headers(request, typed=data is not None)
             response = await session.request(
                 request.method,
                 self._url(request),
                 headers=headers,
-                skip_auto_headers=_absent_auto_headers(headers, typed=typed),
+                skip_auto_headers=skip,
                 data=data,
                 allow_redirects=False,
                 timeout=self._client_timeout(request),
@@ -371,12 +396,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         extensions = {"http_version": _HTTP11}
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode("latin-1", "replace")
-        answer = httpx.Response(
-            response.status,
-            headers=response.raw_headers,
-            stream=stream,
-            request=request,
-            extensions=extensions,
+        answer = new_response(
+            response.status, headers_from_raw(response.raw_headers), stream, request, extensions
         )
         if body is not None and _not_encoded(response.headers.get("Content-Encoding")):
             # Already whole and not encoded: it is the content, as `Response.aread()` would

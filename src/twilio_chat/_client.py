@@ -46,7 +46,7 @@ from ._config import (
     resolve_base_url,
     resolve_timeout,
 )
-from ._cutoff import Cutoff
+from ._cutoff import Deadlines
 from ._direct import DirectSender, basic_authorization
 from ._errors import (
     AmbiguousCreateError,
@@ -141,6 +141,7 @@ class ChatClient:
         self._retry = retry or RetryPolicy()
         self._budget = RetryBudget(self._retry.budget, self._retry.retry_cost)
         self._limiter = AdaptiveLimiter(max_connections) if adaptive_concurrency else None
+        self._deadlines = Deadlines()
         # The AsyncClient holds the configuration and the transport (with any proxy mounts);
         # requests bypass its send() (see `_direct.py`), so it has no auth and no hooks.
         self._http = httpx.AsyncClient(
@@ -454,7 +455,7 @@ class ChatClient:
         if left is not None and left < limit:
             limit = left
         request = self._direct.build(kwargs)
-        cutoff = Cutoff(asyncio.get_running_loop().time() + limit)
+        cutoff = self._deadlines.cutoff(limit)
         failure: TwilioChatError
         try:
             with cutoff:  # `self._direct.send(request)`, inlined: one coroutine less

@@ -22,10 +22,12 @@ import httpx
 from httpx._content import encode_urlencoded_data  # httpx's own form encoder: same bytes
 
 from ._aiohttp_transport import ResponseTooLargeError
+from ._httpx_objects import copy_headers, new_request
 
 __all__ = ["DirectSender", "basic_authorization"]
 
 _FORM_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_KNOWN_ARGUMENTS = frozenset({"method", "url", "params", "data", "headers"})
 _URL_CACHE_SIZE = 256
 
 
@@ -71,30 +73,26 @@ class DirectSender:
         describes: method, path relative to the base URL, optional query `params`, form
         `data` and `headers`. Anything else there (json, files, cookies) is a generator
         change this path does not know, and is refused rather than dropped."""
-        unknown = kwargs.keys() - {"method", "url", "params", "data", "headers"}
-        if unknown:
-            raise TypeError(f"generated request arguments not supported: {sorted(unknown)}")
+        if not kwargs.keys() <= _KNOWN_ARGUMENTS:
+            unknown = sorted(kwargs.keys() - _KNOWN_ARGUMENTS)
+            raise TypeError(f"generated request arguments not supported: {unknown}")
         method = kwargs["method"].upper()
         url = self._url(kwargs["url"], kwargs.get("params"))
         template, typed = self._template(kwargs.get("headers"))
-        headers = httpx.Headers(template, encoding=template.encoding)  # a list copy
+        headers = copy_headers(template)
         data = kwargs.get("data")
         if data is not None:
             body_headers, stream = encode_urlencoded_data(data)
+            content = b"".join(stream)
             headers["Content-Length"] = body_headers["Content-Length"]
             if not typed:
                 headers["Content-Type"] = body_headers["Content-Type"]
-        elif method in _FORM_METHODS:
-            stream = httpx.ByteStream(b"")
-            headers["Content-Length"] = "0"
         else:
-            stream = httpx.ByteStream(b"")
-        request = httpx.Request(method, url, stream=stream, extensions={"timeout": self._timeout})
-        request.headers = headers  # as built: Request() would copy them and lose the encoding
-        request.url = url  # the cached object itself (Request() wraps a copy), so a transport
-        # can recognise it without serialising it again
-        request.read()  # a ByteStream: sets `request.content` for transports that read it
-        return request
+            content = b""
+            stream = httpx.ByteStream(content)
+            if method in _FORM_METHODS:
+                headers["Content-Length"] = "0"
+        return new_request(method, url, headers, stream, content, {"timeout": self._timeout})
 
     def transport(self, request: httpx.Request) -> httpx.AsyncBaseTransport:
         """The client's transport for `request` (a mount, or the default one)."""

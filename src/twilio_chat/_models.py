@@ -1,25 +1,36 @@
-"""Runtime checks that a parsed model holds the types its annotations promise.
+"""Runtime checks that a parsed model holds the types its annotations promise, and the
+readers that build a generated model from JSON with those checks on the way.
 
 The generated `from_dict` converts dates and nested objects but copies strings, numbers and
 lists as they come, so `"sid": 5` would sit in a field typed `str`. The facade checks every
 parsed model against its own annotations once, so what it returns is what mypy was told.
+
+`read_model(cls, data)` gives what `cls.from_dict(data)` gives when that model conforms, and
+None otherwise, in one pass compiled per class from the model's attrs fields and annotations
+(`from_dict` re-runs imports and defines a closure per nullable field on every call). It
+reads a field from the JSON key of the same name, which it first confirms in the generated
+`from_dict` itself; a class where that or any annotation is not plain is read by `from_dict`
+and `conforms`, as before.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import inspect
 import types
 import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import twilio_chat_api.models
-from twilio_chat_api.types import Unset
+from twilio_chat_api.types import UNSET, Unset
 
-__all__ = ["conforms"]
+__all__ = ["conforms", "read_model"]
 
 _Check = Callable[[object], bool]
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -170,3 +181,126 @@ def _check_for(hint: Any) -> _Check:
     if isinstance(hint, type) and issubclass(hint, dict):
         return lambda value: isinstance(value, dict)
     raise TypeError(f"no runtime check for annotation {hint!r}")  # a new generator construct
+
+
+_Reader = Callable[[Any], Any]
+_READERS: dict[type, _Reader] = {}
+_COMPILING: set[type] = set()
+_MISSING = object()  # a required key that is absent: an instance of no allowed type
+
+
+def read_model(cls: type[T], data: object) -> T | None:
+    """`cls.from_dict(data)` if that succeeds and the result conforms, else None."""
+    reader = _READERS.get(cls)
+    if reader is None:
+        reader = _READERS[cls] = _reader(cls)
+    return typing.cast("T | None", reader(data))
+
+
+class _NotPlain(Exception):
+    """A field the compiled reader does not handle: the class is read by `from_dict`."""
+
+
+def _reader(cls: type) -> _Reader:
+    _COMPILING.add(cls)
+    try:
+        return _compile_reader(cls)
+    except _NotPlain:
+        return functools.partial(_read_generated, cls)
+    finally:
+        _COMPILING.discard(cls)
+
+
+def _nested_reader(cls: type) -> _Reader:
+    """The reader of a nested model, compiled now unless that model is being compiled (a
+    model that contains itself reads its inner copies through `read_model`)."""
+    reader = _READERS.get(cls)
+    if reader is not None:
+        return reader
+    if cls in _COMPILING:
+        return functools.partial(read_model, cls)
+    reader = _READERS[cls] = _reader(cls)
+    return reader
+
+
+def _read_generated(cls: Any, data: object) -> object:
+    if not isinstance(data, dict):
+        return None
+    try:
+        model = cls.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return model if conforms(model) else None
+
+
+def _compile_reader(cls: type) -> _Reader:
+    """One function reading each field of `cls` from `data` and checking it as `conforms`
+    would; raises `_NotPlain` for anything but plain values, lists of them, datetimes and
+    nested models read from the JSON key of the field's own name."""
+    fields = [field for field in attrs.fields(cls) if field.name != "additional_properties"]
+    if len(fields) + 1 != len(attrs.fields(cls)) or not fields:
+        raise _NotPlain(cls)
+    try:
+        source = inspect.getsource(cls.from_dict)  # type: ignore[attr-defined]
+    except (OSError, TypeError, AttributeError):
+        raise _NotPlain(cls) from None
+    checks = {check.name: check for check in _checks(cls)}
+    hints = typing.get_type_hints(cls, localns=vars(twilio_chat_api.models))
+    namespace: dict[str, object] = {
+        "_cls": cls,
+        "_isinstance": isinstance,
+        "_bool": bool,
+        "_dict": dict,
+        "_str": str,
+        "_MISSING": _MISSING,
+        "_UNSET": UNSET,
+        "_fromisoformat": datetime.datetime.fromisoformat,
+    }
+    lines = ["def read(data):", "    if data.__class__ is not _dict:", "        return None"]
+    lines += ["    d = data.copy()", "    pop = d.pop"]
+    for i, field in enumerate(fields):
+        name = field.name
+        if not name.isidentifier() or f'd.pop("{name}"' not in source:
+            raise _NotPlain(cls)
+        check = checks[name]
+        options = _options(hints[name])
+        absent = "_MISSING" if field.default is attrs.NOTHING else "_UNSET"
+        namespace[f"_t{i}"] = check.types
+        lines.append(f'    v{i} = pop("{name}", {absent})')
+        models = [option for option in options if attrs.has(option)]
+        if datetime.datetime in options:
+            if str in options or models:
+                raise _NotPlain(cls)
+            lines += [
+                f"    if v{i}.__class__ is _str:",
+                "        try:",
+                f"            v{i} = _fromisoformat(v{i})",
+                "        except ValueError:",
+                "            return None",
+                f"    elif not _isinstance(v{i}, _t{i}):",
+                "        return None",
+            ]
+        elif models:
+            if len(models) > 1 or any(typing.get_origin(option) for option in options):
+                raise _NotPlain(cls)
+            namespace[f"_r{i}"] = _nested_reader(models[0])
+            lines += [
+                f"    if v{i}.__class__ is _dict:",
+                f"        v{i} = _r{i}(v{i})",
+                f"        if v{i} is None:",
+                "            return None",
+                f"    elif not _isinstance(v{i}, _t{i}):",
+                "        return None",
+            ]
+        else:
+            lines += [f"    if not _isinstance(v{i}, _t{i}):", "        return None"]
+            if check.no_bool:
+                lines += [f"    if v{i}.__class__ is _bool:", "        return None"]
+            if check.deep is not None:
+                namespace[f"_d{i}"] = check.deep
+                lines += [f"    if not _d{i}(v{i}):", "        return None"]
+    arguments = ", ".join(f"{field.name}=v{i}" for i, field in enumerate(fields))
+    lines += [f"    model = _cls({arguments})", "    model.additional_properties = d"]
+    lines.append("    return model")
+    exec(compile("\n".join(lines), f"<read {cls.__qualname__}>", "exec"), namespace)  # noqa: S102
+    return typing.cast(_Reader, namespace["read"])

@@ -25,7 +25,7 @@ from ._errors import (
     ServerError,
     UnexpectedResponseError,
 )
-from ._models import conforms
+from ._models import read_model
 
 __all__ = [
     "api_error",
@@ -39,8 +39,6 @@ __all__ = [
 # Twilio's spec allows these objects to be null; an absent or null one reads as empty, so a
 # caller can always write `service.limits.user_channels` (see spec/deviations.yaml).
 _OBJECT_FIELDS = ("limits", "notifications", "media", "links")
-# What the generated `from_dict` methods raise on JSON of the wrong shape.
-_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 
 _EXCERPT_CHARS = 200
 
@@ -136,11 +134,7 @@ def parse_service(data: object) -> Service | None:
             if body is data:
                 body = dict(data)
             body[key] = {}
-    try:
-        service = Service.from_dict(body)
-    except _PARSE_ERRORS:
-        return None
-    return service if conforms(service) else None
+    return read_model(Service, body)
 
 
 def parse_service_page(data: object) -> tuple[list[Service], str | None] | None:
@@ -149,12 +143,9 @@ def parse_service_page(data: object) -> tuple[list[Service], str | None] | None:
     if not isinstance(data, dict) or not isinstance(data.get("services"), list):
         return None
     services = [parse_service(item) for item in data["services"]]
-    try:
-        meta = PageMeta.from_dict(data.get("meta") or {})
-    except _PARSE_ERRORS:
-        return None
+    meta = read_model(PageMeta, data.get("meta") or {})
     parsed = [service for service in services if service is not None]
-    if len(parsed) != len(services) or not conforms(meta):
+    if len(parsed) != len(services) or meta is None:
         return None
     next_url = meta.next_page_url if isinstance(meta.next_page_url, str) else None
     return parsed, next_url or None
