@@ -61,7 +61,7 @@ from ._errors import (
 from ._limiter import AdaptiveLimiter, Signal
 from ._operations import CREATE, DELETE, FETCH, LIST, UPDATE, Operation
 from ._responses import api_error, excerpt, json_body, parse_service, parse_service_page
-from ._retry import RetryBudget, RetryPolicy, call_with_retries, time_left
+from ._retry import RetryBudget, RetryPolicy, call_with_retries
 from ._settings import update_request
 from ._transport import default_transport, is_network_transport
 from ._version import __version__
@@ -220,36 +220,17 @@ class ChatClient:
         """
         check_friendly_name(friendly_name)
         self._check_open()
-        return await self._retrying(
-            functools.partial(self._limited, functools.partial(self._send_create, friendly_name)),
+        kwargs = create_service._get_kwargs(body=CreateServiceRequest(friendly_name=friendly_name))
+        return await self._call(
+            CREATE,
+            kwargs,
+            functools.partial(_read_created, friendly_name),
             self._retryable_create,
+            maybe_sent=lambda reason: AmbiguousCreateError(friendly_name, reason=reason),
         )
 
     def _retryable_create(self, error: TwilioChatError) -> bool:
         return retryable_create(error, retry_ambiguous=self._retry.retry_ambiguous)
-
-    async def _send_create(self, friendly_name: str) -> Service:
-        kwargs = create_service._get_kwargs(body=CreateServiceRequest(friendly_name=friendly_name))
-        response = await self._request(
-            CREATE,
-            kwargs,
-            maybe_sent=lambda reason: AmbiguousCreateError(friendly_name, reason=reason),
-        )
-        if response.status_code == CREATE.success:
-            service = parse_service(json_body(response))
-            if service is not None:
-                return service
-            raise AmbiguousCreateError(
-                friendly_name, reason="the 201 body could not be parsed", status=201
-            ) from _unexpected(response)
-        error = api_error(response)
-        if isinstance(error, UnexpectedResponseError) or (
-            isinstance(error, ServerError) and not is_retryable_503(error)
-        ):
-            raise AmbiguousCreateError(
-                friendly_name, reason=error.message or "server error", status=error.status
-            ) from error
-        raise error
 
     # --- Many creates -------------------------------------------------------------------------
 
@@ -288,12 +269,7 @@ class ChatClient:
         check_service_sid(sid)
         self._check_open()
         kwargs = fetch_service._get_kwargs(sid)
-        return await self._retrying(
-            functools.partial(
-                self._limited, functools.partial(self._send_for_service, FETCH, kwargs)
-            ),
-            retryable_read,
-        )
+        return await self._call(FETCH, kwargs, _read_service, retryable_read)
 
     async def update_service(self, sid: str, **settings: object) -> Service:
         """Change the given settings of a service and return it as updated.
@@ -309,12 +285,7 @@ class ChatClient:
         body = update_request(settings)
         self._check_open()
         kwargs = update_service._get_kwargs(sid, body=body)
-        return await self._retrying(
-            functools.partial(
-                self._limited, functools.partial(self._send_for_service, UPDATE, kwargs)
-            ),
-            retryable_read,
-        )
+        return await self._call(UPDATE, kwargs, _read_service, retryable_read)
 
     async def delete_service(self, sid: str) -> None:
         """Delete a service. Retried on every transient failure: a retry that finds the
@@ -322,12 +293,13 @@ class ChatClient:
         first attempt (or after attempts that certainly changed nothing) is `NotFoundError`."""
         check_service_sid(sid)
         self._check_open()
+        kwargs = delete_service._get_kwargs(sid)
         maybe_deleted = False
 
-        async def attempt() -> None:
+        async def attempt(deadline: float) -> None:
             nonlocal maybe_deleted
             try:
-                await self._limited(functools.partial(self._send_delete, sid))
+                await self._attempt(DELETE, kwargs, _read_nothing, None, deadline)
             except NotFoundError:
                 if not maybe_deleted:
                     raise
@@ -335,21 +307,9 @@ class ChatClient:
                 maybe_deleted = maybe_deleted or may_have_happened(error)
                 raise
 
-        await self._retrying(attempt, retryable_read)
-
-    async def _send_for_service(self, operation: Operation, kwargs: dict[str, Any]) -> Service:
-        response = await self._request(operation, kwargs)
-        if response.status_code != operation.success:
-            raise api_error(response)
-        service = parse_service(json_body(response))
-        if service is None:
-            raise _unexpected(response)
-        return service
-
-    async def _send_delete(self, sid: str) -> None:
-        response = await self._request(DELETE, delete_service._get_kwargs(sid))
-        if response.status_code != DELETE.success:
-            raise api_error(response)
+        await call_with_retries(
+            attempt, policy=self._retry, budget=self._budget, retryable=retryable_read
+        )
 
     # --- List --------------------------------------------------------------------------------
 
@@ -369,10 +329,8 @@ class ChatClient:
         seen: set[str] = set()
         remaining = limit
         while True:
-            services, next_url = await self._retrying(
-                functools.partial(self._limited, functools.partial(self._send_list, query)),
-                retryable_read,
-            )
+            kwargs = list_service._get_kwargs(**query)
+            services, next_url = await self._call(LIST, kwargs, _read_page, retryable_read)
             for service in services:
                 if remaining is not None:
                     if remaining == 0:
@@ -388,36 +346,77 @@ class ChatClient:
             seen.add(next_url)
             query = _page_query(next_url, page_size)
 
-    async def _send_list(self, query: dict[str, Any]) -> tuple[list[Service], str | None]:
-        response = await self._request(LIST, list_service._get_kwargs(**query))
-        if response.status_code != LIST.success:
-            raise api_error(response)
-        page = parse_service_page(json_body(response))
-        if page is None:
-            raise _unexpected(response)
-        return page
-
     # --- What every call shares: retries, the limiter, the network ---------------------------
 
-    def _retrying(
+    def _call(
         self,
-        attempt: Callable[[], Awaitable[T]],
+        operation: Operation,
+        kwargs: dict[str, Any],
+        read: Callable[[Operation, httpx.Response], T],
         retryable: Callable[[TwilioChatError], bool],
+        *,
+        maybe_sent: Callable[[str], TwilioChatError] | None = None,
     ) -> Awaitable[T]:
-        """The retry loop's coroutine itself (not awaited here: one frame less on every
-        resumption of the call)."""
+        """Attempts of the generated call `kwargs` until one succeeds or retries end: the
+        retry loop's coroutine itself (not awaited here: one frame less on every resumption
+        of the call)."""
         return call_with_retries(
-            attempt, policy=self._retry, budget=self._budget, retryable=retryable
+            functools.partial(self._attempt, operation, kwargs, read, maybe_sent),
+            policy=self._retry,
+            budget=self._budget,
+            retryable=retryable,
         )
 
-    async def _limited(self, send: Callable[[], Awaitable[T]]) -> T:
-        """One attempt through the adaptive limiter: a 429 shrinks it, a success grows it."""
-        if self._limiter is None:
-            return await send()
-        ticket = await self._limiter.acquire()
+    async def _attempt(
+        self,
+        operation: Operation,
+        kwargs: dict[str, Any],
+        read: Callable[[Operation, httpx.Response], T],
+        maybe_sent: Callable[[str], TwilioChatError] | None,
+        deadline: float,
+    ) -> T:
+        """One attempt, in one coroutine (it runs on every call): a slot from the adaptive
+        limiter (a 429 shrinks it, a success grows it), the request, and `read(operation,
+        response)`, which returns the result or raises the typed error for the response.
+
+        The request goes out on the direct path and is cut off after `attempt_timeout`, or
+        earlier at the retry `deadline` (event-loop time). Network failures become
+        `TransportError`, or `maybe_sent`'s error when the request may have been sent. They
+        are raised outside the `except` blocks: nothing that holds the request is chained.
+        """
+        limiter = self._limiter
+        ticket = None
+        if limiter is not None:
+            ticket = limiter.try_acquire() or await limiter.acquire()
         signal = Signal.NEUTRAL
         try:
-            result = await send()
+            limit = min(self._attempt_timeout, deadline - self._deadlines.now())
+            if limit <= 0:
+                raise TransportError(
+                    "request not sent: the retry deadline has passed",
+                    method=operation.method,
+                    url=self._url_for(operation),
+                )
+            direct = self._direct
+            request = direct.build(kwargs)
+            cutoff = self._deadlines.cutoff(limit)
+            failure: TwilioChatError | None = None
+            try:
+                with cutoff:
+                    response = await direct.transport(request).handle_async_request(request)
+                    if not direct.complete(request, response):
+                        await direct.finish(response)
+            except httpx.RequestError as exc:
+                failure = self._network_error(exc, operation, maybe_sent)
+            except Exception as exc:  # noqa: BLE001 - the boundary: every failure gets typed
+                if cutoff.expired:  # ours: say what the cutoff means
+                    cut = httpx.ReadTimeout(f"no complete response within {limit:.3g} s")
+                    failure = self._network_error(cut, operation, maybe_sent)
+                else:  # a transport that raised something other than httpx's
+                    failure = self._network_error(exc, operation, maybe_sent)
+            if failure is not None:
+                raise failure
+            result = read(operation, response)
         except RateLimitError:
             signal = Signal.THROTTLED
             raise
@@ -425,54 +424,67 @@ class ChatClient:
             signal = Signal.SUCCESS
             return result
         finally:
-            self._limiter.release(ticket, signal)
+            if limiter is not None and ticket is not None:
+                limiter.release(ticket, signal)
 
-    async def _request(
+    def _network_error(
         self,
+        exc: Exception,
         operation: Operation,
-        kwargs: dict[str, Any],
-        *,
-        maybe_sent: Callable[[str], TwilioChatError] | None = None,
-    ) -> httpx.Response:
-        """Send one attempt of a generated call (`kwargs` from its `_get_kwargs()`) and return
-        the raw response with its body read, whatever its status or body.
+        maybe_sent: Callable[[str], TwilioChatError] | None,
+    ) -> TwilioChatError:
+        return network_error(exc, operation.method, self._url_for(operation), maybe_sent)
 
-        Network failures become `TransportError`, or the caller's ambiguous error when the
-        request may have been sent. The facade parses the body itself (tolerantly), so a body
-        the generated models cannot parse still gives a typed error with the response. The
-        attempt as a whole is cut off after `attempt_timeout`, or earlier at the retry
-        deadline. Failures are raised outside the `except` blocks: nothing that holds the
-        request is chained.
-        """
-        method = operation.method
-        url = self._base_url.rstrip("/") + operation.path
-        limit = self._attempt_timeout
-        left = time_left()
-        if left is not None and left <= 0:
-            raise TransportError(
-                "request not sent: the retry deadline has passed", method=method, url=url
-            )
-        if left is not None and left < limit:
-            limit = left
-        request = self._direct.build(kwargs)
-        cutoff = self._deadlines.cutoff(limit)
-        failure: TwilioChatError
-        try:
-            with cutoff:  # `self._direct.send(request)`, inlined: one coroutine less
-                direct = self._direct
-                response = await direct.transport(request).handle_async_request(request)
-                if not direct.complete(request, response):
-                    await direct.finish(response)
-                return response
-        except httpx.RequestError as exc:
-            failure = network_error(exc, method, url, maybe_sent)
-        except Exception as exc:  # noqa: BLE001 - the boundary: every failure gets typed
-            if cutoff.expired:
-                cut = httpx.ReadTimeout(f"no complete response within {limit:.3g} s")
-                failure = network_error(cut, method, url, maybe_sent)
-            else:  # a transport that raised something other than httpx's
-                failure = network_error(exc, method, url, maybe_sent)
-        raise failure
+    def _url_for(self, operation: Operation) -> str:
+        """The operation's URL template, for error messages (no SID of the call in it)."""
+        return self._base_url.rstrip("/") + operation.path
+
+
+def _read_service(operation: Operation, response: httpx.Response) -> Service:
+    """The service a fetch or update answered, or the typed error for the response."""
+    if response.status_code != operation.success:
+        raise api_error(response)
+    service = parse_service(json_body(response))
+    if service is None:
+        raise _unexpected(response)
+    return service
+
+
+def _read_created(friendly_name: str, operation: Operation, response: httpx.Response) -> Service:
+    """The service a create answered. Any answer that leaves in doubt whether it was created
+    (a 201 that cannot be parsed, a 5xx other than a retryable 503, a status the spec does
+    not know) is `AmbiguousCreateError`."""
+    if response.status_code == operation.success:
+        service = parse_service(json_body(response))
+        if service is not None:
+            return service
+        raise AmbiguousCreateError(
+            friendly_name, reason="the 201 body could not be parsed", status=201
+        ) from _unexpected(response)
+    error = api_error(response)
+    if isinstance(error, UnexpectedResponseError) or (
+        isinstance(error, ServerError) and not is_retryable_503(error)
+    ):
+        raise AmbiguousCreateError(
+            friendly_name, reason=error.message or "server error", status=error.status
+        ) from error
+    raise error
+
+
+def _read_nothing(operation: Operation, response: httpx.Response) -> None:
+    """A delete's answer: nothing on success, else the typed error for the response."""
+    if response.status_code != operation.success:
+        raise api_error(response)
+
+
+def _read_page(operation: Operation, response: httpx.Response) -> tuple[list[Service], str | None]:
+    """A listing page's services and next page URL, or the typed error for the response."""
+    if response.status_code != operation.success:
+        raise api_error(response)
+    page = parse_service_page(json_body(response))
+    if page is None:
+        raise _unexpected(response)
+    return page
 
 
 def _unexpected(response: httpx.Response) -> UnexpectedResponseError:

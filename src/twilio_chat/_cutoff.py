@@ -30,12 +30,16 @@ class Deadlines:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ticks: dict[tuple[int, int], set[Cutoff]] = {}
 
-    def cutoff(self, delay: float) -> Cutoff:
-        """A cutoff `delay` seconds from now, for a `with` block in the current task."""
+    def now(self) -> float:
+        """The event loop's time."""
         loop = self._loop
         if loop is None:
             loop = self._loop = asyncio.get_running_loop()
-        return Cutoff(loop.time() + delay, self)
+        return loop.time()
+
+    def cutoff(self, delay: float) -> Cutoff:
+        """A cutoff `delay` seconds from now, for a `with` block in the current task."""
+        return Cutoff(self.now() + delay, self)
 
     def _join(self, cutoff: Cutoff) -> set[Cutoff]:
         """File `cutoff` under its tick (arming the tick's timer if it is the first) and

@@ -66,10 +66,18 @@ class AdaptiveLimiter:
     def in_flight(self) -> int:
         return self._in_flight
 
-    async def acquire(self) -> Ticket:
+    def try_acquire(self) -> Ticket | None:
+        """A slot if one is free and nobody is queued for it, without waiting."""
         if not self._waiters and self._in_flight < int(self._limit):
             self._in_flight += 1
             return self._clock(), self._in_flight
+        return None
+
+    async def acquire(self) -> Ticket:
+        """A slot, waiting in line for one if none is free."""
+        ticket = self.try_acquire()
+        if ticket is not None:
+            return ticket
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:

@@ -14,7 +14,6 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from typing import TypeVar
 
 import attrs
@@ -22,21 +21,10 @@ import attrs
 from ._config import check_int
 from ._errors import ApiError, ConfigurationError, RateLimitError, TwilioChatError
 
-__all__ = ["RetryBudget", "RetryEvent", "RetryPolicy", "call_with_retries", "time_left"]
+__all__ = ["RetryBudget", "RetryEvent", "RetryPolicy", "call_with_retries"]
 
 logger = logging.getLogger("twilio_chat")
 T = TypeVar("T")
-
-# When the current call's deadline passes, in event-loop time; set around each attempt.
-_deadline: ContextVar[float | None] = ContextVar("twilio_chat_deadline", default=None)
-
-
-def time_left() -> float | None:
-    """Seconds left before the deadline of the call `call_with_retries` is running in this
-    task (0 or less once passed), or None outside such a call. The client cuts each attempt
-    off there, so the deadline bounds the whole call, not only the waits between attempts."""
-    deadline = _deadline.get()
-    return None if deadline is None else deadline - asyncio.get_running_loop().time()
 
 
 def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -137,13 +125,15 @@ class RetryBudget:
 
 
 async def call_with_retries(
-    attempt: Callable[[], Awaitable[T]],
+    attempt: Callable[[float], Awaitable[T]],
     *,
     policy: RetryPolicy,
     budget: RetryBudget,
     retryable: Callable[[TwilioChatError], bool],
 ) -> T:
-    """Run `attempt` until it succeeds or a failure must be raised.
+    """Run `attempt(deadline)` until it succeeds or a failure must be raised. `deadline` is
+    when the whole call's time runs out, in event-loop time: the attempt is cut off there, so
+    the deadline bounds the call, not only the waits between attempts.
 
     A failure is raised when `retryable` says no, when attempts, deadline or budget run out,
     or when the server asks for a longer wait than the policy allows. The raised error is the
@@ -154,9 +144,8 @@ async def call_with_retries(
     loop = asyncio.get_running_loop()
     for number in range(1, policy.max_attempts + 1):
         remaining = policy.deadline - (policy.clock() - started)
-        token = _deadline.set(loop.time() + remaining)
         try:
-            result = await attempt()
+            result = await attempt(loop.time() + remaining)
         except TwilioChatError as error:
             if number == policy.max_attempts or not retryable(error):
                 raise
@@ -179,8 +168,6 @@ async def call_with_retries(
         else:
             budget.record_success()
             return result
-        finally:
-            _deadline.reset(token)
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
