@@ -153,3 +153,28 @@ def test_read_model_leaves_a_renamed_field_to_the_generated_code() -> None:
     assert model.additional_properties == {"other": 1}
     assert read_model(_Renamed, {"type": 5}) is None
     assert isinstance(_READERS[_Renamed], functools.partial)
+
+
+@attrs.define(kw_only=True)
+class _KeywordOnly:
+    """A model whose fields can only be passed by keyword."""
+
+    name: str
+    count: int
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    @classmethod
+    def from_dict(cls, src_dict: dict[str, Any]) -> _KeywordOnly:
+        d = dict(src_dict)
+        name = d.pop("name")
+        count = d.pop("count")
+        model = cls(name=name, count=count)
+        model.additional_properties = d
+        return model
+
+
+def test_read_model_passes_keyword_only_fields_by_keyword() -> None:
+    data = {"count": 2, "name": "a", "extra": None}
+    assert read_model(_KeywordOnly, data) == _KeywordOnly.from_dict(data)
+    assert read_model(_KeywordOnly, {**data, "count": True}) is None
+    assert not isinstance(_READERS[_KeywordOnly], functools.partial)

@@ -260,7 +260,7 @@ def _compile_reader(cls: type) -> _Reader:
     lines += ["    d = data.copy()", "    pop = d.pop"]
     for i, field in enumerate(fields):
         name = field.name
-        if not name.isidentifier() or f'd.pop("{name}"' not in source:
+        if not field.init or not name.isidentifier() or f'd.pop("{name}"' not in source:
             raise _NotPlain(cls)
         check = checks[name]
         options = _options(hints[name])
@@ -299,7 +299,10 @@ def _compile_reader(cls: type) -> _Reader:
             if check.deep is not None:
                 namespace[f"_d{i}"] = check.deep
                 lines += [f"    if not _d{i}(v{i}):", "        return None"]
-    arguments = ", ".join(f"{field.name}=v{i}" for i, field in enumerate(fields))
+    # Positionally where attrs allows (a cheaper call), in field order, then by keyword.
+    positional = [f"v{i}" for i, field in enumerate(fields) if not field.kw_only]
+    keywords = [f"{field.name}=v{i}" for i, field in enumerate(fields) if field.kw_only]
+    arguments = ", ".join(positional + keywords)
     lines += [f"    model = _cls({arguments})", "    model.additional_properties = d"]
     lines.append("    return model")
     exec(compile("\n".join(lines), f"<read {cls.__qualname__}>", "exec"), namespace)  # noqa: S102
