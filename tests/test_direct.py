@@ -253,3 +253,39 @@ def test_direct_conforms_fast_form_agrees_with_the_exact_check() -> None:
                 assert conforms(base) == exact(value), (check.name, value)
             finally:
                 setattr(base, check.name, original)
+
+
+@pytest.mark.parametrize(
+    "base", ["https://ip-messaging.twilio.com", "http://127.0.0.1:8080/prefix/", "https://[::1]"]
+)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v2/Services",
+        "/v2/Services/IS0123456789abcdef0123456789abcdef",
+        "/v2/Services/IS%2F1",
+        "/v2/Services/a%2fb",
+        "/v2/Services/~a-b_c.d!$&'()*+,;=:@",
+        "/v2/Services/東京",
+        "/v2/Services/a b",
+        "/v2/Services/a%zz",
+        "/v2/Services/a?b",
+        "/v2/Services/a#b",
+        "//evil.example/x",
+        "relative",
+    ],
+)
+def test_direct_joins_paths_like_merge_url(base: str, path: str) -> None:
+    """Every path gives the URL `AsyncClient._merge_url` gives, whether joined directly (a
+    path already in httpx's encoded form) or handed to httpx."""
+    client = httpx.AsyncClient(base_url=base)
+    sender = DirectSender(client, authorization="Basic eA==", max_response_bytes=1024)
+    ours, theirs = sender._join(path), client._merge_url(path)
+    assert ours == theirs
+    assert (str(ours), ours.raw_path, ours.query, ours.host, ours.port) == (
+        str(theirs),
+        theirs.raw_path,
+        theirs.query,
+        theirs.host,
+        theirs.port,
+    )

@@ -3,7 +3,8 @@
 Each sample is a fresh process (`bench._percall`) pinned to the client CPU: one contender,
 one operation, one in-flight level, a checked warm-up, then N timed calls. Rounds interleave
 the contenders (facade, SDK, raw aiohttp, facade, SDK, ...), so drifts of the machine hit all
-of them alike; medians are shown, each ratio taken against the SDK from the same run. CPU is
+of them alike; medians are shown, each ratio taken against the SDK from the same run. Each
+create sends a new name and each fetch asks for a new SID, as real workloads do. CPU is
 `time.process_time()`, so other tenants' load moves these figures less than wall time (it
 still costs cache and frequency: the machine's load is printed with the table).
 """
@@ -81,7 +82,7 @@ def run(options: Options) -> int:
     if options.pin and len(cpus) >= 2:
         client_cpu, server_cpu = cpus[0], cpus[1]
     levels = [level for level in options.levels if level <= 100]  # the SDK's pool is 100
-    rounds = max(options.repeats, 3)
+    rounds = max(options.repeats, 5)
     n = min(options.n, 2000)
     samples: dict[tuple[str, int, str], list[dict[str, float]]] = defaultdict(list)
     load_before = _loadavg()

@@ -15,6 +15,7 @@ loudly if an httpx or generator upgrade changes a private API used here.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +30,10 @@ __all__ = ["DirectSender", "basic_authorization"]
 _FORM_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _KNOWN_ARGUMENTS = frozenset({"method", "url", "params", "data", "headers"})
 _URL_CACHE_SIZE = 256
+# A path httpx leaves as it is: absolute (not "//", which names a host), of unreserved
+# characters, sub-delimiters, ":" and "@" (RFC 3986 pchar) and percent-escapes.
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9\-._~!$&'()*+,;=:@%][A-Za-z0-9\-._~!$&'()*+,;=:@%/]*")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def basic_authorization(username: str, secret: str) -> str:
@@ -148,5 +153,18 @@ class DirectSender:
         if url is None:
             if len(self._urls) >= _URL_CACHE_SIZE:
                 self._urls.clear()
-            url = self._urls[path] = self._http._merge_url(path)
+            url = self._urls[path] = self._join(path)
         return url.copy_with(params=params) if params else url
+
+    def _join(self, path: str) -> httpx.URL:
+        """`AsyncClient._merge_url(path)`. httpx re-parses and re-validates the whole URL,
+        character by character (about as much CPU as the rest of a call); a path that is
+        already in httpx's encoded form (as generated paths are: the generated code quotes
+        each path parameter) is joined to the parsed base URL instead."""
+        base = self._http.base_url
+        if not _PLAIN_PATH.fullmatch(path) or ("%" in path and _BAD_ESCAPE.search(path)):
+            return self._http._merge_url(path)
+        reference = base._uri_reference._replace(path=base.path + path.lstrip("/"))
+        url = httpx.URL.__new__(httpx.URL)
+        url._uri_reference = reference
+        return url
