@@ -51,7 +51,7 @@ __all__ = ["AiohttpTransport", "ResponseTooLargeError", "safe_description"]
 
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 _HTTP11 = b"HTTP/1.1"
-_URL_CACHE_SIZE = 256
+_HEADER_CACHE_SIZE = 256
 _MESSAGE_CHARS = 300
 
 # Most specific first: the first isinstance match wins.
@@ -239,8 +239,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
-        self._urls: dict[str, yarl.URL] = {}
-        self._url_objects: dict[int, tuple[httpx.URL, yarl.URL]] = {}
         self._header_cache: dict[
             tuple[bool, tuple[tuple[bytes, bytes], ...]],
             tuple[CIMultiDict[str], list[str] | None],
@@ -286,24 +284,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _url(self, request: httpx.Request) -> yarl.URL:
         """aiohttp's URL for ``request``; httpx already percent-encoded it, so no re-quoting.
-
-        Cached by the string, and by the identity of the ``httpx.URL`` object (a caller that
-        reuses one, as the facade does, skips re-serialising it); the entry holds that object,
-        so its id cannot be reused while cached."""
-        source = request.url
-        known = self._url_objects.get(id(source))
-        if known is not None and known[0] is source:
-            return known[1]
-        raw = str(source)
-        url = self._urls.get(raw)
-        if url is None:
-            if len(self._urls) >= _URL_CACHE_SIZE:
-                self._urls.clear()
-            url = self._urls[raw] = yarl.URL(raw, encoded=True)
-        if len(self._url_objects) >= _URL_CACHE_SIZE:
-            self._url_objects.clear()
-        self._url_objects[id(source)] = (source, url)
-        return url
+        (Not cached: most URLs of this API name one service, and are new.)"""
+        return yarl.URL(str(request.url), encoded=True)
 
     def _headers(
         self, request: httpx.Request, *, typed: bool
@@ -316,7 +298,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         cached = self._header_cache.get(key)
         if cached is None:
             items = _header_items(request.headers)
-            if len(self._header_cache) >= _URL_CACHE_SIZE:
+            if len(self._header_cache) >= _HEADER_CACHE_SIZE:
                 self._header_cache.clear()
             cached = self._header_cache[key] = (
                 CIMultiDict(items),

@@ -29,7 +29,6 @@ __all__ = ["DirectSender", "basic_authorization"]
 
 _FORM_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _KNOWN_ARGUMENTS = frozenset({"method", "url", "params", "data", "headers"})
-_URL_CACHE_SIZE = 256
 # A path httpx leaves as it is: absolute (not "//", which names a host), of unreserved
 # characters, sub-delimiters, ":" and "@" (RFC 3986 pchar) and percent-escapes.
 _PLAIN_PATH = re.compile(r"/[A-Za-z0-9\-._~!$&'()*+,;=:@%][A-Za-z0-9\-._~!$&'()*+,;=:@%/]*")
@@ -71,7 +70,6 @@ class DirectSender:
         fixed["Authorization"] = authorization
         self._fixed = fixed
         self._templates: dict[tuple[tuple[str, str], ...], tuple[httpx.Headers, bool]] = {}
-        self._urls: dict[str, httpx.URL] = {}
 
     def build(self, kwargs: Mapping[str, Any]) -> httpx.Request:
         """The `httpx.Request` for one attempt of the call `kwargs` (from `_get_kwargs()`)
@@ -147,13 +145,11 @@ class DirectSender:
         return cached
 
     def _url(self, path: str, params: Mapping[str, Any] | None) -> httpx.URL:
-        """`path` joined to the base URL as httpx does (`AsyncClient._merge_url`), cached per
-        path; query parameters replace any query, as in `httpx.Request(params=...)`."""
-        url = self._urls.get(path)
-        if url is None:
-            if len(self._urls) >= _URL_CACHE_SIZE:
-                self._urls.clear()
-            url = self._urls[path] = self._join(path)
+        """`path` joined to the base URL as httpx does (`AsyncClient._merge_url`); query
+        parameters replace any query, as in `httpx.Request(params=...)`. Not cached: nearly
+        every path of a fetch, update or delete is new (its SID), and a cache of them would
+        only give the garbage collector long-lived objects to scan."""
+        url = self._join(path)
         return url.copy_with(params=params) if params else url
 
     def _join(self, path: str) -> httpx.URL:
