@@ -240,7 +240,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._closed = False
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
         self._header_cache: dict[
-            tuple[bool, tuple[tuple[bytes, bytes], ...]],
+            tuple[bool, tuple[tuple[bytes, bytes, bytes], ...]],
             tuple[CIMultiDict[str], list[str] | None],
         ] = {}
 
@@ -294,7 +294,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         (Content-Type only with a body or for a method aiohttp types); cached by the raw
         headers, which repeat from call to call (aiohttp copies what it is given)."""
         typed = typed or request.method in _TYPED_METHODS
-        key = (typed, tuple(request.headers.raw))
+        key = (typed, tuple(request.headers._list))  # (name, lowercased name, value)
         cached = self._header_cache.get(key)
         if cached is None:
             items = _header_items(request.headers)

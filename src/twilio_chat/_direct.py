@@ -28,6 +28,7 @@ from ._httpx_objects import copy_headers, new_request
 __all__ = ["DirectSender", "basic_authorization"]
 
 _FORM_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_EMPTY = httpx.ByteStream(b"")
 _KNOWN_ARGUMENTS = frozenset({"method", "url", "params", "data", "headers"})
 # A path httpx leaves as it is: absolute (not "//", which names a host), of unreserved
 # characters, sub-delimiters, ":" and "@" (RFC 3986 pchar) and percent-escapes.
@@ -92,7 +93,7 @@ class DirectSender:
                 headers["Content-Type"] = body_headers["Content-Type"]
         else:
             content = b""
-            stream = httpx.ByteStream(content)
+            stream = _EMPTY  # stateless: one for every request without a body
             if method in _FORM_METHODS:
                 headers["Content-Length"] = "0"
         return new_request(method, url, headers, stream, content, {"timeout": self._timeout})
