@@ -140,6 +140,9 @@ class ChatClient:
         self._credential_kind = credentials.kind
         self._retry = retry or RetryPolicy()
         self._budget = RetryBudget(self._retry.budget, self._retry.retry_cost)
+        self._retryable_create = functools.partial(
+            retryable_create, retry_ambiguous=self._retry.retry_ambiguous
+        )
         self._limiter = AdaptiveLimiter(max_connections) if adaptive_concurrency else None
         self._deadlines = Deadlines()
         # The AsyncClient holds the configuration and the transport (with any proxy mounts);
@@ -228,9 +231,6 @@ class ChatClient:
             self._retryable_create,
             maybe_sent=lambda reason: AmbiguousCreateError(friendly_name, reason=reason),
         )
-
-    def _retryable_create(self, error: TwilioChatError) -> bool:
-        return retryable_create(error, retry_ambiguous=self._retry.retry_ambiguous)
 
     # --- Many creates -------------------------------------------------------------------------
 
@@ -361,7 +361,9 @@ class ChatClient:
         retry loop's coroutine itself (not awaited here: one frame less on every resumption
         of the call)."""
         return call_with_retries(
-            functools.partial(self._attempt, operation, kwargs, read, maybe_sent),
+            # The function, not a bound method: one object less held by every call in flight
+            # (objects held across the wait are what the cyclic GC scans, again and again).
+            functools.partial(ChatClient._attempt, self, operation, kwargs, read, maybe_sent),
             policy=self._retry,
             budget=self._budget,
             retryable=retryable,
