@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import inspect
 import re
 import socket
 import struct
@@ -18,6 +20,7 @@ from typing import TypeVar
 import aiohttp
 import httpx
 import pytest
+from aiohttp.client_proto import ResponseHandler
 
 from tests.conftest import TestCredentials, credential_needles, leaks
 from twilio_chat import (
@@ -32,6 +35,8 @@ from twilio_chat import (
 from twilio_chat._aiohttp_transport import (
     AiohttpTransport,
     ResponseTooLargeError,
+    _lazy_read_timeouts,
+    _LazyReadTimeout,
     safe_description,
 )
 
@@ -485,6 +490,74 @@ async def test_no_answer_is_read_timeout(server: LoopbackServer) -> None:
         with pytest.raises(httpx.ReadTimeout):
             await within(client.post("/v2/Services", timeout=httpx.Timeout(GUARD, read=0.1)))
     assert len(server.requests) == 1
+
+
+async def test_read_timeout_is_between_reads_not_for_the_whole_body(
+    server: LoopbackServer,
+) -> None:
+    """A body that keeps coming, each byte within the read timeout, is read whole even when
+    the whole takes several read timeouts; the same body stalling once for longer than the
+    read timeout is a ReadTimeout, and on a connection that served requests before."""
+    data = response_bytes()
+    server.behaviour = trickle(data[:-12], data[-12:], 0.05)  # 0.6 s in all
+    timeout = httpx.Timeout(GUARD, read=0.25)
+    async with client_for(server.url) as client:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        response = await within(client.post("/v2/Services", timeout=timeout))
+        assert response.content == JSON_BODY
+        assert loop.time() - started > 2 * timeout.read  # type: ignore[operator]
+
+        stall = trickle(data[:-12], b"", 0)
+
+        async def stall_after_part(received: Received, writer: asyncio.StreamWriter) -> bool:
+            await stall(received, writer)
+            writer.write(data[-12:-6])
+            await writer.drain()
+            return True  # the rest never comes
+
+        server.behaviour = stall_after_part
+        started = loop.time()
+        with pytest.raises(httpx.ReadTimeout):
+            await within(client.post("/v2/Services", timeout=timeout))
+        waited = loop.time() - started
+        assert 0.25 <= waited < 0.25 + 0.5
+    assert server.connections == 1  # both on one keep-alive connection
+
+
+def test_lazy_read_timer_replaces_the_only_code_of_aiohttp_that_keeps_it() -> None:
+    """aiohttp's response protocol keeps its read timer in `_read_timeout_handle`, touched
+    only by `_reschedule_timeout` and `_drop_timeout` (which `_LazyReadTimeout` replaces) and
+    `__init__`; its connectors make protocols with `_factory`. An aiohttp upgrade that
+    changes either fails here, loudly."""
+    touching = {
+        name
+        for name, member in vars(ResponseHandler).items()
+        if callable(member) and "_read_timeout_handle" in inspect.getsource(member)
+    }
+    assert touching == {"__init__", "_reschedule_timeout", "_drop_timeout"}
+    assert callable(ResponseHandler._on_read_timeout)
+    loop = asyncio.new_event_loop()
+    try:
+        connector = aiohttp.TCPConnector(loop=loop)
+        assert isinstance(connector._factory, functools.partial)
+        assert connector._factory.func is ResponseHandler
+        _lazy_read_timeouts(connector, loop)
+        assert connector._factory.func is _LazyReadTimeout
+        loop.run_until_complete(connector.close())
+    finally:
+        loop.close()
+
+
+async def test_transport_connections_use_the_lazy_read_timer(server: LoopbackServer) -> None:
+    async with client_for(server.url) as client:
+        await within(client.post("/v2/Services"))
+        transport = client._transport
+        assert isinstance(transport, AiohttpTransport)
+        assert transport._session is not None
+        connector = transport._session.connector
+        assert connector is not None
+        assert connector._factory.func is _LazyReadTimeout  # type: ignore[attr-defined]
 
 
 async def test_truncated_body_is_remote_protocol_error(server: LoopbackServer) -> None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import ssl
 import sys
 from collections import deque
@@ -43,6 +44,7 @@ import aiohttp
 import certifi
 import httpx
 import yarl
+from aiohttp.client_proto import ResponseHandler
 from multidict import CIMultiDict
 
 from ._httpx_objects import headers_from_raw, new_response
@@ -171,6 +173,57 @@ def _ssl_context(verify: ssl.SSLContext | bool) -> ssl.SSLContext | bool:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+class _LazyReadTimeout(ResponseHandler):
+    """aiohttp's response protocol, its read timeout (``sock_read``) kept lazily.
+
+    aiohttp cancels its read timer and arms a new one each time data arrives, and again for
+    each response: two event-loop timers per request, a tenth of a small call's CPU. Here
+    data arriving only moves the deadline forward; one timer per connection, armed when none
+    is pending, checks the deadline when it comes due and re-arms itself for a later one. The
+    timeout fires at the same moment as aiohttp's, for the same silences: these are the only
+    two methods of ``ResponseHandler`` that touch its read timer, and
+    ``tests/test_aiohttp_transport.py`` fails if an aiohttp upgrade changes that."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(loop)
+        self._read_deadline: float | None = None
+        self._read_check: asyncio.TimerHandle | None = None
+
+    def _reschedule_timeout(self) -> None:
+        timeout = self._read_timeout
+        if not timeout:
+            self._read_deadline = None
+            return
+        deadline = self._read_deadline = self._loop.time() + timeout
+        check = self._read_check
+        if check is None or check.when() > deadline:  # none pending, or one due too late
+            if check is not None:
+                check.cancel()
+            self._read_check = self._loop.call_at(deadline, self._check_read_deadline)
+
+    def _drop_timeout(self) -> None:
+        self._read_deadline = None  # a pending check finds nothing due
+
+    def _check_read_deadline(self) -> None:
+        self._read_check = None
+        deadline = self._read_deadline
+        if deadline is None:
+            return
+        if self._loop.time() >= deadline:
+            self._read_deadline = None
+            self._on_read_timeout()
+        else:  # data came since: wait for the deadline it set
+            self._read_check = self._loop.call_at(deadline, self._check_read_deadline)
+
+
+def _lazy_read_timeouts(connector: aiohttp.BaseConnector, loop: asyncio.AbstractEventLoop) -> None:
+    """Make ``connector`` open its connections with `_LazyReadTimeout` protocols, if it still
+    makes them the way this module knows (else they keep aiohttp's own timer)."""
+    factory = getattr(connector, "_factory", None)
+    if isinstance(factory, functools.partial) and factory.func is ResponseHandler:
+        connector._factory = functools.partial(_LazyReadTimeout, loop=loop)  # type: ignore[assignment]
+
+
 class _Slots:
     """The connection slots: a counting gate whose free path is a plain method call (an
     `asyncio.Semaphore` costs a coroutine and a scan of its waiters per request). Waiters
@@ -258,6 +311,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             keepalive_timeout=expiry,
             ssl=_ssl_context(self._verify),
         )
+        _lazy_read_timeouts(connector, loop)
         self._session = aiohttp.ClientSession(
             connector=connector,
             auto_decompress=False,  # httpx decodes Content-Encoding itself
