@@ -928,6 +928,25 @@ async def test_deadline_counts_the_sleep_before_the_next_attempt(server: Loopbac
     assert len(server.requests) == 2
 
 
+async def test_deadline_counts_the_wait_for_a_limiter_slot(server: LoopbackServer) -> None:
+    """A call that waits in line for the limiter's one slot has only what is left of its
+    deadline for its request: with a 0.6 s deadline, a wait of about 0.4 s leaves about 0.2."""
+    server.behaviour = trickle(response_bytes()[:-30], response_bytes()[-30:], TRICKLE_EVERY)
+    policy = RetryPolicy(max_attempts=1, deadline=0.6)
+    async with trickled_client(
+        server.url, attempt_timeout=0.4, retry=policy, max_connections=1
+    ) as chat:
+        first = asyncio.create_task(chat.create_service("one"))
+        await asyncio.sleep(0)  # the first call takes the one slot
+        with pytest.raises(AmbiguousCreateError) as caught:
+            await within(chat.create_service("two"))
+        with pytest.raises(AmbiguousCreateError):
+            await first
+    cut_at = re.search(r"no complete response within ([0-9.]+) s", str(caught.value))
+    assert cut_at is not None, str(caught.value)
+    assert 0 < float(cut_at.group(1)) <= 0.25
+
+
 # --- Bounded memory: a response body is capped ----------------------------------------------------
 
 

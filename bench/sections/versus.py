@@ -2,8 +2,8 @@
 
 Each sample is a fresh process (`bench._percall`) pinned to the client CPU: one contender,
 one operation, one in-flight level, a checked warm-up, then N timed calls. Rounds interleave
-the contenders (facade, SDK, raw aiohttp, facade, SDK, ...), so drifts of the machine hit all
-of them alike; medians are shown, each ratio taken against the SDK from the same run. Each
+the contenders (facade, SDK, raw aiohttp; then SDK, raw aiohttp, facade; ...), so drifts of
+the machine hit all of them alike and none always runs first; medians are shown, each ratio taken against the SDK from the same run. Each
 create sends a new name and each fetch asks for a new SID, as real workloads do. CPU is
 `time.process_time()`, so other tenants' load moves these figures less than wall time (it
 still costs cache and frequency: the machine's load is printed with the table).
@@ -91,7 +91,9 @@ def run(options: Options) -> int:
         for operation in OPERATIONS:
             for level in levels:
                 for round_ in range(1, rounds + 1):
-                    for contender in CONTENDERS:
+                    # Each round starts with the next contender: no one always goes first.
+                    shift = (round_ - 1) % len(CONTENDERS)
+                    for contender in CONTENDERS[shift:] + CONTENDERS[:shift]:
                         result = _sample(
                             contender, operation, level, n, backend.base_url, client_cpu
                         )

@@ -296,10 +296,10 @@ class ChatClient:
         kwargs = delete_service._get_kwargs(sid)
         maybe_deleted = False
 
-        async def attempt(deadline: float) -> None:
+        async def attempt(seconds_left: float) -> None:
             nonlocal maybe_deleted
             try:
-                await self._attempt(DELETE, kwargs, _read_nothing, None, deadline)
+                await self._attempt(DELETE, kwargs, _read_nothing, None, seconds_left)
             except NotFoundError:
                 if not maybe_deleted:
                     raise
@@ -375,24 +375,29 @@ class ChatClient:
         kwargs: dict[str, Any],
         read: Callable[[Operation, httpx.Response], T],
         maybe_sent: Callable[[str], TwilioChatError] | None,
-        deadline: float,
+        seconds_left: float,
     ) -> T:
         """One attempt, in one coroutine (it runs on every call): a slot from the adaptive
         limiter (a 429 shrinks it, a success grows it), the request, and `read(operation,
         response)`, which returns the result or raises the typed error for the response.
 
         The request goes out on the direct path and is cut off after `attempt_timeout`, or
-        earlier at the retry `deadline` (event-loop time). Network failures become
+        earlier when the retry deadline is `seconds_left` away. Network failures become
         `TransportError`, or `maybe_sent`'s error when the request may have been sent. They
         are raised outside the `except` blocks: nothing that holds the request is chained.
         """
         limiter = self._limiter
         ticket = None
         if limiter is not None:
-            ticket = limiter.try_acquire() or await limiter.acquire()
+            ticket = limiter.try_acquire()
+            if ticket is None:  # wait in line; the wait counts against the deadline
+                loop = asyncio.get_running_loop()
+                queued = loop.time()
+                ticket = await limiter.acquire()
+                seconds_left -= loop.time() - queued
         signal = Signal.NEUTRAL
         try:
-            limit = min(self._attempt_timeout, deadline - self._deadlines.now())
+            limit = min(self._attempt_timeout, seconds_left)
             if limit <= 0:
                 raise TransportError(
                     "request not sent: the retry deadline has passed",

@@ -30,26 +30,18 @@ class Deadlines:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ticks: dict[tuple[int, int], set[Cutoff]] = {}
 
-    def now(self) -> float:
-        """The event loop's time."""
-        loop = self._loop
-        if loop is None:
-            loop = self._loop = asyncio.get_running_loop()
-        return loop.time()
-
     def cutoff(self, delay: float) -> Cutoff:
-        """A cutoff `delay` seconds from now, for a `with` block in the current task."""
-        return Cutoff(self.now() + delay, self)
+        """A cutoff `delay` seconds after its `with` block starts, in the current task."""
+        return Cutoff(delay, self)
 
-    def _join(self, cutoff: Cutoff) -> set[Cutoff]:
-        """File `cutoff` under its tick (arming the tick's timer if it is the first) and
-        return its group, which it leaves when its block ends."""
-        loop = self._loop
-        if loop is None:
-            loop = self._loop = asyncio.get_running_loop()
-        elif loop is not asyncio.get_running_loop():
+    def _join(self, cutoff: Cutoff, loop: asyncio.AbstractEventLoop) -> set[Cutoff]:
+        """Set `cutoff.when` and file the cutoff under its tick (arming the tick's timer if
+        it is the first); return its group, which it leaves when its block ends."""
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
             raise RuntimeError("these Deadlines belong to another event loop")
-        when = cutoff.when
+        when = cutoff.when = loop.time() + cutoff.delay
         exponent = max(math.frexp(when - loop.time())[1] - _SHARE, _FINEST)
         key = (exponent, math.ceil(math.ldexp(when, -exponent)))
         group = self._ticks.get(key)
@@ -65,18 +57,19 @@ class Deadlines:
 
 
 class Cutoff:
-    """`with Cutoff(when, deadlines):` cancels the current task at `when` (event-loop time)
-    unless the block has ended; the `CancelledError` that causes leaves the block as
-    `TimeoutError`.
+    """`with Cutoff(delay, deadlines):` cancels the current task `delay` seconds after the
+    block starts unless it has ended (at `when`, event-loop time); the `CancelledError` that
+    causes leaves the block as `TimeoutError`.
 
     A cancellation from anywhere else propagates unchanged: like `asyncio.timeout`, the task's
     `cancelling()` count tells ours from theirs. `expired` says whether the deadline fired.
     """
 
-    __slots__ = ("_cancelling", "_deadlines", "_group", "_task", "expired", "when")
+    __slots__ = ("_cancelling", "_deadlines", "_group", "_task", "delay", "expired", "when")
 
-    def __init__(self, when: float, deadlines: Deadlines) -> None:
-        self.when = when
+    def __init__(self, delay: float, deadlines: Deadlines) -> None:
+        self.delay = delay
+        self.when = 0.0
         self._deadlines = deadlines
         self.expired = False
 
@@ -86,7 +79,7 @@ class Cutoff:
             raise RuntimeError("Cutoff must be used inside a task")
         self._task = task
         self._cancelling = task.cancelling()
-        self._group = self._deadlines._join(self)
+        self._group = self._deadlines._join(self, task.get_loop())
         return self
 
     def expire(self) -> None:

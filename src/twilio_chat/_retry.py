@@ -131,9 +131,9 @@ async def call_with_retries(
     budget: RetryBudget,
     retryable: Callable[[TwilioChatError], bool],
 ) -> T:
-    """Run `attempt(deadline)` until it succeeds or a failure must be raised. `deadline` is
-    when the whole call's time runs out, in event-loop time: the attempt is cut off there, so
-    the deadline bounds the call, not only the waits between attempts.
+    """Run `attempt(seconds_left)` until it succeeds or a failure must be raised.
+    `seconds_left` is what remains of the policy's deadline as the attempt starts: the attempt
+    is cut off there, so the deadline bounds the call, not only the waits between attempts.
 
     A failure is raised when `retryable` says no, when attempts, deadline or budget run out,
     or when the server asks for a longer wait than the policy allows. The raised error is the
@@ -141,11 +141,9 @@ async def call_with_retries(
     honour is always raised as `RateLimitError` carrying it.
     """
     started = policy.clock()
-    loop = asyncio.get_running_loop()
     for number in range(1, policy.max_attempts + 1):
-        remaining = policy.deadline - (policy.clock() - started)
         try:
-            result = await attempt(loop.time() + remaining)
+            result = await attempt(policy.deadline - (policy.clock() - started))
         except TwilioChatError as error:
             if number == policy.max_attempts or not retryable(error):
                 raise
