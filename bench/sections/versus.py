@@ -3,10 +3,11 @@
 Each sample is a fresh process (`bench._percall`) pinned to the client CPU: one contender,
 one operation, one in-flight level, a checked warm-up, then N timed calls. Rounds interleave
 the contenders (facade, SDK, raw aiohttp; then SDK, raw aiohttp, facade; ...), so drifts of
-the machine hit all of them alike and none always runs first; medians are shown, each ratio taken against the SDK from the same run. Each
-create sends a new name and each fetch asks for a new SID, as real workloads do. CPU is
-`time.process_time()`, so other tenants' load moves these figures less than wall time (it
-still costs cache and frequency: the machine's load is printed with the table).
+the machine hit all of them alike and none always runs first; medians are shown, each ratio
+taken against the SDK from the same run. Each create sends a new name and each fetch asks
+for a new SID, as real workloads do. CPU is `time.process_time()`, so other tenants' load
+moves these figures less than wall time (it still costs cache and frequency: the machine's
+load is printed with the table).
 """
 
 from __future__ import annotations
