@@ -256,7 +256,14 @@ def test_direct_conforms_fast_form_agrees_with_the_exact_check() -> None:
 
 
 @pytest.mark.parametrize(
-    "base", ["https://ip-messaging.twilio.com", "http://127.0.0.1:8080/prefix/", "https://[::1]"]
+    "base",
+    [
+        "https://ip-messaging.twilio.com",
+        "http://127.0.0.1:8080/prefix/",
+        "https://[::1]",
+        "http://127.0.0.1:8080/pre%20fix/caf%C3%A9",
+        "https://h.example/p?x=1#frag",
+    ],
 )
 @pytest.mark.parametrize(
     "path",

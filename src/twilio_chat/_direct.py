@@ -158,10 +158,15 @@ class DirectSender:
         character by character (about as much CPU as the rest of a call); a path that is
         already in httpx's encoded form (as generated paths are: the generated code quotes
         each path parameter) is joined to the parsed base URL instead."""
-        base = self._http.base_url
-        if not _PLAIN_PATH.fullmatch(path) or ("%" in path and _BAD_ESCAPE.search(path)):
+        base = self._http.base_url._uri_reference  # its path encoded: "" or ending in "/"
+        if (
+            base.query is not None
+            or base.fragment is not None
+            or not _PLAIN_PATH.fullmatch(path)
+            or ("%" in path and _BAD_ESCAPE.search(path))
+        ):
             return self._http._merge_url(path)
-        reference = base._uri_reference._replace(path=base.path + path.lstrip("/"))
         url = httpx.URL.__new__(httpx.URL)
-        url._uri_reference = reference
+        prefix = base.path if base.path.endswith("/") else base.path + "/"
+        url._uri_reference = base._replace(path=prefix + path[1:])
         return url
