@@ -449,12 +449,20 @@ class ChatClient:
 
 def _read_service(operation: Operation, response: httpx.Response) -> Service:
     """The service a fetch or update answered, or the typed error for the response."""
+    return _read_parsed(operation, response, parse_service)
+
+
+def _read_parsed(
+    operation: Operation, response: httpx.Response, parse: Callable[[object], T | None]
+) -> T:
+    """`parse` of a success body, else the typed error for the response (an unparseable
+    success body is `UnexpectedResponseError`)."""
     if response.status_code != operation.success:
         raise api_error(response)
-    service = parse_service(json_body(response))
-    if service is None:
+    parsed = parse(json_body(response))
+    if parsed is None:
         raise _unexpected(response)
-    return service
+    return parsed
 
 
 def _read_created(friendly_name: str, operation: Operation, response: httpx.Response) -> Service:
@@ -486,12 +494,7 @@ def _read_nothing(operation: Operation, response: httpx.Response) -> None:
 
 def _read_page(operation: Operation, response: httpx.Response) -> tuple[list[Service], str | None]:
     """A listing page's services and next page URL, or the typed error for the response."""
-    if response.status_code != operation.success:
-        raise api_error(response)
-    page = parse_service_page(json_body(response))
-    if page is None:
-        raise _unexpected(response)
-    return page
+    return _read_parsed(operation, response, parse_service_page)
 
 
 def _unexpected(response: httpx.Response) -> UnexpectedResponseError:
