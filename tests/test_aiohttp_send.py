@@ -215,3 +215,31 @@ def test_the_aiohttp_signatures_and_defaults_send_relies_on() -> None:
     assert _keywords(aiohttp.TCPConnector.__init__)["timeout_ceil_threshold"].default == (
         CEIL_THRESHOLD
     )
+
+
+async def test_a_cancelled_send_closes_its_connection(
+    server: LoopbackServer, session: aiohttp.ClientSession
+) -> None:
+    """Cancelled while waiting for an answer (an attempt's cutoff): the connection is closed,
+    never handed to the next request with an answer still due; the next one opens another."""
+    answered = response_bytes()
+
+    async def first_never_answers(received: Received, writer: asyncio.StreamWriter) -> bool:
+        if received.connection == 1:
+            return True  # keep the connection open, say nothing
+        writer.write(answered)
+        await writer.drain()
+        return True
+
+    server.behaviour = first_never_answers
+    url = yarl.URL(server.url + "/v2/Services/IS0123")
+    pending = asyncio.ensure_future(ours(session)("GET", url, **options([])))
+    await server.wait_for_requests(1)
+    pending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await pending
+    response = await ours(session)("GET", url, **options([]))
+    assert response.status == 201
+    await response.read()
+    response.release()
+    assert [request.connection for request in server.requests] == [1, 2]
