@@ -10,6 +10,7 @@ import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
+import httpx
 import pytest
 import yarl
 from aiohttp.client_proto import ResponseHandler
@@ -20,6 +21,7 @@ from tests.test_aiohttp_transport import (
     LoopbackServer,
     Received,
     close_after_request,
+    refused_url,
     response_bytes,
     server,
 )
@@ -116,15 +118,23 @@ async def test_send_writes_what_session_request_writes(
     assert wire(mine) == wire(aiohttps)
 
 
-async def test_send_turns_credentials_in_the_url_into_basic_auth(
-    server: LoopbackServer, session: aiohttp.ClientSession
+@pytest.mark.parametrize("authorization", [None, "Basic Z2l2ZW46aGVhZGVy"])
+async def test_send_sends_the_headers_httpx_chose_not_the_url_credentials(
+    server: LoopbackServer, session: aiohttp.ClientSession, authorization: str | None
 ) -> None:
-    url = yarl.URL(server.url.replace("http://", "http://user:secret@") + "/x")
-    for call in (ours(session), theirs(session)):
-        (await call("GET", url, **options([]))).release()
-    mine, aiohttps = server.requests
-    assert ("Authorization", "Basic dXNlcjpzZWNyZXQ=") in mine.headers
-    assert wire(mine) == wire(aiohttps)
+    """Credentials in the URL add no Authorization header and replace none, as with httpx's
+    own transport (httpx's client turns them into the header itself, when it wants them)."""
+    target = server.url.replace("http://", "http://user:secret@") + "/x"
+    headers = [("Authorization", authorization)] if authorization else []
+    (await ours(session)("GET", yarl.URL(target), **options(headers))).release()
+    async with httpx.AsyncHTTPTransport() as theirs_:
+        request = httpx.Request("GET", target, headers=headers)
+        await (await theirs_.handle_async_request(request)).aclose()
+    mine, httpxs = server.requests
+    sent = [value for name, value in mine.headers if name.lower() == "authorization"]
+    assert sent == ([authorization] if authorization else [])
+    assert sent == [value for name, value in httpxs.headers if name.lower() == "authorization"]
+    assert mine.target == httpxs.target == "/x"
 
 
 async def _first_answered_then_closed(received: Received, writer: asyncio.StreamWriter) -> bool:
@@ -166,6 +176,27 @@ async def test_a_create_is_not_resent(
     with pytest.raises(aiohttp.ServerDisconnectedError):
         await call("POST", url, **given)
     assert [request.connection for request in server.requests] == [1, 1]
+
+
+@pytest.mark.parametrize("caller", [ours, theirs], ids=["send", "session.request"])
+async def test_a_failed_connect_is_not_tried_again(
+    session: aiohttp.ClientSession, caller: Callable[..., Send], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused connection is raised at once, even for a GET: the resend is only for a
+    kept-alive connection found closed."""
+    connector = session.connector
+    assert connector is not None
+    attempts = []
+    create = connector._create_connection  # type: ignore[attr-defined]
+
+    async def counted(*args: object, **kwargs: object) -> object:
+        attempts.append(1)
+        return await create(*args, **kwargs)
+
+    monkeypatch.setattr(connector, "_create_connection", counted)
+    with pytest.raises(aiohttp.ClientConnectorError):
+        await caller(session)("GET", yarl.URL(refused_url() + "/x"), **options([]))
+    assert len(attempts) == 1
 
 
 @pytest.mark.parametrize(

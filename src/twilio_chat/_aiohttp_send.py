@@ -8,8 +8,11 @@ owns its session and connector and fixes those settings, so it sends through the
 aiohttp pieces the session itself uses (`ClientRequest`, `BaseConnector.connect`, the
 connection's protocol, `ClientRequest.send`, `ClientResponse.start`), in the same order,
 with the same error mapping and the same one retry of an idempotent request whose kept-alive
-connection the server had closed. `tests/test_aiohttp_send.py` fails if an aiohttp upgrade
-changes a signature or a default relied on here.
+connection the server had closed (never of a failed connect). One difference, on purpose:
+credentials in the URL are ignored, as httpx's own transports ignore them (httpx turned them
+into the Authorization header, if it wanted them, before the request got here).
+`tests/test_aiohttp_send.py` fails if an aiohttp upgrade changes a signature or a default
+relied on here.
 """
 
 from __future__ import annotations
@@ -54,11 +57,13 @@ async def send(
     connector = session.connector
     if session.closed or connector is None:
         raise RuntimeError("Session is closed")
-    url, auth = strip_auth_from_url(url)
-    if not url.raw_host:
-        raise aiohttp.InvalidUrlClientError(url)
     if url.scheme not in connector.allowed_protocol_schema_set:
         raise aiohttp.NonHttpUrlClientError(url)
+    # Credentials in the URL are not turned into an Authorization header: httpx already
+    # chose the request's headers (as its own transports do, the header it set is sent).
+    url, _ = strip_auth_from_url(url)
+    if not url.raw_host:
+        raise aiohttp.InvalidUrlClientError(url)
     retry = method in _IDEMPOTENT
     while True:
         request = aiohttp.ClientRequest(
@@ -67,16 +72,18 @@ async def send(
             headers=headers,
             skip_auto_headers=skip_auto_headers,
             data=data,
-            auth=auth,
             loop=loop,
             timer=_NO_TIMER,
             session=session,
             server_hostname=server_hostname,
             traces=[],
         )
+        response = None
         try:
             try:
                 response = await _exchange(connector, request, timeouts)
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
+                raise  # no connection, nothing sent: never resent here (as ClientSession)
             except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError):
                 if not retry:
                     raise
@@ -93,12 +100,14 @@ async def send(
                 if exc.errno is None and isinstance(exc, TimeoutError):
                     raise
                 raise aiohttp.ClientOSError(*exc.args) from exc
+            if request._body is not None:
+                await request._body.close()
         except BaseException:
+            if response is not None:
+                response.close()
             if request._body is not None:
                 await request._body.close()
             raise
-        if request._body is not None:
-            await request._body.close()
         return response
 
 
