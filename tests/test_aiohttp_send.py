@@ -13,6 +13,7 @@ import aiohttp
 import httpx
 import pytest
 import yarl
+from aiohttp.client import IDEMPOTENT_METHODS
 from aiohttp.client_proto import ResponseHandler
 from multidict import CIMultiDict
 
@@ -26,6 +27,7 @@ from tests.test_aiohttp_transport import (
     server,
 )
 from twilio_chat._aiohttp_send import (
+    _IDEMPOTENT,
     _MAX_FIELD_SIZE,
     _MAX_HEADERS,
     _MAX_LINE_SIZE,
@@ -246,6 +248,7 @@ def test_the_aiohttp_signatures_and_defaults_send_relies_on() -> None:
     assert _keywords(aiohttp.TCPConnector.__init__)["timeout_ceil_threshold"].default == (
         CEIL_THRESHOLD
     )
+    assert _IDEMPOTENT == IDEMPOTENT_METHODS  # the methods the session resends once
 
 
 async def test_a_cancelled_send_closes_its_connection(
