@@ -301,14 +301,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             tuple[CIMultiDict[str], list[str] | None],
         ] = {}
 
-    def _open(self) -> aiohttp.ClientSession:
+    def _open(self) -> tuple[aiohttp.ClientSession, asyncio.AbstractEventLoop]:
+        """The session, opened on the running loop's first request, and that loop."""
         loop = asyncio.get_running_loop()
         if self._closed:  # even if closed before its first request
             raise RuntimeError("AiohttpTransport is closed")
         if self._session is not None:
             if loop is not self._loop:
                 raise RuntimeError("AiohttpTransport is bound to another event loop")
-            return self._session
+            return self._session, loop
         expiry = self._limits.keepalive_expiry
         connector = aiohttp.TCPConnector(
             limit=0,  # the semaphore below is the limit, so pool waits obey httpx's timeout
@@ -327,7 +328,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._limits.max_connections is not None:
             self._slots = _Slots(self._limits.max_connections)
         self._loop = loop
-        return self._session
+        return self._session, loop
 
     def _client_timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
         spec = request.extensions.get("timeout") or {}
@@ -382,7 +383,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         """Send ``request`` through aiohttp and wrap the answer as an ``httpx.Response``."""
         if _respx_mocks_httpcore():
             return await self._through_httpcore(request)
-        session = self._open()
+        session, loop = self._open()
         try:
             data: bytes | httpx.AsyncByteStream | None = request.content or None
         except httpx.RequestNotRead:
@@ -401,7 +402,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             headers, skip = self._headers(request, typed=data is not None)
             response = await send(
                 session,
-                self._loop,  # type: ignore[arg-type] # set by _open
+                loop,
                 request.method,
                 self._url(request),
                 headers=headers,
